@@ -1,0 +1,3 @@
+from fairexp.cli import main
+
+main()

@@ -1,0 +1,111 @@
+"""The ``fairexp`` command: a Hydra app over the config groups in ``conf/``.
+
+``fairexp dataset=adult model=logreg mitigation=exponentiated_gradient`` runs one
+experiment; ``fairexp -m ...`` sweeps. Start-up stays light: pandas, sklearn,
+fairlearn and wandb are imported only once a job runs.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from fairexp._paths import CONFIG_GROUPS, conf_dir, group_options
+from fairexp.errors import FairexpError
+
+_GROUP_OVERRIDE = re.compile(r"^[+~]{0,2}(?P<group>" + "|".join(CONFIG_GROUPS) + r")=(?P<value>.*)$")
+
+
+def check_group_overrides(argv: list[str]) -> str | None:
+    """One-line message for a config-group choice that does not exist (before Hydra's multi-line one)."""
+    for arg in argv:
+        m = _GROUP_OVERRIDE.match(arg)
+        if not m or "(" in m.group("value") or "${" in m.group("value"):
+            continue
+        group, options = m.group("group"), group_options(m.group("group"))
+        for value in m.group("value").split(","):
+            value = value.strip()
+            if value and value != "null" and value not in options:
+                return f"{group}: unknown {group} '{value}' (available: {', '.join(options)})"
+    return None
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print one actionable line and exit non-zero, no traceback."""
+    print(f"fairexp: error: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+def _is_multirun() -> bool:
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    return HydraConfig.get().mode == RunMode.MULTIRUN
+
+
+def run_job(cfg: Any) -> dict[str, dict[str, float]]:
+    """Hydra task function: run one experiment in Hydra's output dir and return its metrics.
+
+    The return value (``{"val": {...}, "test": {...}}``) is what a sweeper reads.
+    On a user error in a single run the output dir is removed, so nothing
+    half-written is passed off as a result.
+    """
+    import warnings
+
+    from hydra.core.hydra_config import HydraConfig
+    from omegaconf import OmegaConf
+
+    from fairexp.experiment import run_experiment, summary_table, write_run
+    from fairexp.tracking import make_tracker
+
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    container = OmegaConf.to_container(cfg, resolve=True)
+    try:
+        tracker = make_tracker(container.get("logger"))
+        result = run_experiment(container)
+        write_run(
+            run_dir,
+            result,
+            OmegaConf.to_yaml(cfg, resolve=True),
+            save_predictions=bool(container.get("output", {}).get("save_predictions", True)),
+        )
+    except FairexpError as exc:
+        if _is_multirun():
+            raise
+        shutil.rmtree(run_dir, ignore_errors=True)
+        fail(str(exc))
+    tracker.log_run(
+        dir=run_dir,
+        name=run_dir.name,
+        config=container,
+        metrics=result.metrics,
+        groups=result.groups,
+        job_type=str(container["mitigation"].get("name")),
+        group=container.get("logger", {}).get("group"),
+    )
+    if container.get("output", {}).get("print_table", True) and not _is_multirun():
+        print(summary_table(result.metrics))
+        print(f"run directory: {run_dir}")
+    return {k: result.metrics[k] for k in ("val", "test")}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    problem = check_group_overrides(argv)
+    if problem:
+        fail(problem)
+    import hydra
+
+    app = hydra.main(config_path=str(conf_dir()), config_name="config", version_base="1.3")(run_job)
+    sys.argv = [sys.argv[0] if sys.argv else "fairexp", *argv]
+    app()
+
+
+if __name__ == "__main__":
+    main()

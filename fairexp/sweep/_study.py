@@ -1,0 +1,98 @@
+"""Sampler, storage and study: kept apart, as Optuna does.
+
+* :func:`make_sampler` turns ``search.sampler`` into an Optuna sampler (seeded);
+* :func:`make_storage` turns ``search.storage`` into an RDB storage with
+  heartbeats, so a trial whose worker died is failed and its slot re-run;
+* :func:`open_study` creates or resumes one study per strategy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from fairexp.errors import ConfigError
+
+SAMPLERS = ("tpe", "nsga2", "random", "grid")
+
+#: user attribute holding the error of a trial that failed on its own (it counts toward the budget)
+ERROR_ATTR = "error"
+#: user attribute holding a constrained search's constraint values (<= 0 is feasible)
+CONSTRAINT_ATTR = "constraint"
+
+
+def constraint_values(frozen_trial: Any) -> Sequence[float]:
+    """Optuna ``constraints_func``: read what the sweeper stored for the trial."""
+    return frozen_trial.user_attrs.get(CONSTRAINT_ATTR, [1.0])
+
+
+def make_sampler(
+    name: str,
+    *,
+    seed: int,
+    constrained: bool = False,
+    grid: Mapping[str, list[Any]] | None = None,
+    n_startup_trials: int = 10,
+) -> Any:
+    """An Optuna sampler from ``search.sampler``; all multi-objective capable and seeded."""
+    import optuna
+
+    constraints: Callable | None = constraint_values if constrained else None
+    if name == "tpe":
+        return optuna.samplers.TPESampler(
+            seed=seed, multivariate=True, constraints_func=constraints, n_startup_trials=n_startup_trials
+        )
+    if name == "nsga2":
+        return optuna.samplers.NSGAIISampler(seed=seed, constraints_func=constraints, population_size=max(4, n_startup_trials))
+    if name == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
+    if name == "grid":
+        return optuna.samplers.GridSampler(dict(grid or {}), seed=seed)
+    raise ConfigError(f"unknown sampler '{name}' (available: {', '.join(SAMPLERS)})", key="search.sampler")
+
+
+def default_storage(sweep_dir: str | Path) -> str:
+    return f"sqlite:///{Path(sweep_dir).resolve() / 'optuna.db'}"
+
+
+def make_storage(url: str, *, heartbeat_interval: int | None = 10, grace_period: int | None = None) -> Any:
+    """An RDB storage for ``search.storage`` that fails fast (no hang) when the database is unreachable."""
+    import optuna
+    import sqlalchemy
+
+    engine_kwargs: dict[str, Any] = {}
+    if url.startswith("postgresql"):
+        engine_kwargs = {"connect_args": {"connect_timeout": 10}, "pool_pre_ping": True}
+    try:
+        return optuna.storages.RDBStorage(
+            url,
+            engine_kwargs=engine_kwargs,
+            heartbeat_interval=heartbeat_interval,
+            grace_period=grace_period,
+            failed_trial_callback=None,
+        )
+    except (sqlalchemy.exc.SQLAlchemyError, ImportError, ValueError) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ConfigError(f"cannot open storage '{_redact(url)}': {first}", key="search.storage") from None
+
+
+def _redact(url: str) -> str:
+    """Hide a password in a database URL before printing it."""
+    import re
+
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+def open_study(storage: Any, name: str, directions: Sequence[str], sampler: Any, metric_names: Sequence[str]) -> Any:
+    """Create the study, or resume it when one of that name exists in the storage."""
+    import optuna
+
+    study = optuna.create_study(storage=storage, study_name=name, directions=list(directions), sampler=sampler, load_if_exists=True)
+    if list(study.directions) != [optuna.study.StudyDirection[d.upper()] for d in directions]:
+        raise ConfigError(
+            f"study '{name}' exists with other objectives; use a new search.study_name", key="search.study_name"
+        )
+    if study.metric_names is None:
+        study.set_metric_names(list(metric_names))
+    return study
