@@ -113,6 +113,8 @@ class RawTable:
     positive_label: str
     source: str
     data_hash: str
+    #: name of the label column in the raw data, for error messages
+    label_column: str | None = None
     #: config key that names the label, for error messages
     label_key: str = "dataset.label"
 

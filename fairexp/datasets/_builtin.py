@@ -62,7 +62,7 @@ def load_adult(extra: dict[str, Any], seed: int) -> RawTable:
         frame=df, y=y, default_features=default, categorical=categorical,
         positive_label="income >50K",
         source="adult.data.gz + adult.test.gz (UCI Adult, doi:10.24432/C5XW20, CC BY 4.0)",
-        data_hash=sha256_files(files),
+        data_hash=sha256_files(files), label_column="income",
     )  # fmt: skip
 
 
@@ -140,7 +140,7 @@ def load_german(extra: dict[str, Any], seed: int) -> RawTable:
         frame=df, y=y, default_features=default, categorical=categorical,
         positive_label="good credit risk",
         source="german.data.gz (UCI Statlog German Credit, doi:10.24432/C5NC77, CC BY 4.0)",
-        data_hash=sha256_files([path]),
+        data_hash=sha256_files([path]), label_column="credit",
     )  # fmt: skip
 
 
@@ -194,7 +194,7 @@ def load_compas(extra: dict[str, Any], seed: int) -> RawTable:
         frame=frame, y=y, default_features=default, categorical=categorical,
         positive_label="no recidivism within two years (two_year_recid == 0)",
         source="compas-scores-two-years.csv.gz (ProPublica compas-analysis, identifiers removed)",
-        data_hash=sha256_files([path]),
+        data_hash=sha256_files([path]), label_column="two_year_recid",
     )  # fmt: skip
 
 
@@ -219,5 +219,5 @@ def load_bank(extra: dict[str, Any], seed: int) -> RawTable:
         frame=df, y=y, default_features=default, categorical=categorical,
         positive_label="subscribed a term deposit (y == yes)",
         source="bank.csv.gz (UCI Bank Marketing 10% sample, doi:10.24432/C5K306, CC BY 4.0)",
-        data_hash=sha256_files([path]),
+        data_hash=sha256_files([path]), label_column="y",
     )  # fmt: skip

@@ -57,10 +57,18 @@ def _read(path: Path, fmt: str, sep: str) -> pd.DataFrame:
         ) from None
 
 
+_TRUTH = {"1": True, "1.0": True, "true": True, "yes": True, "0": False, "0.0": False, "false": False, "no": False}
+
+
 def _same(value: Any, wanted: Any) -> bool:
-    """Does a label value match the configured ``positive_label`` (``1`` matches ``"1"``, ``1.0``)?"""
+    """Does a label value match the configured ``positive_label``?
+
+    ``1`` matches ``"1"`` and ``1.0``; a boolean (YAML reads an unquoted ``yes`` as true)
+    matches true/false, 1/0 and yes/no.
+    """
     if isinstance(value, (bool, np.bool_)) or isinstance(wanted, bool):
-        return str(value).lower() == str(wanted).lower()
+        a, b = _TRUTH.get(str(value).strip().lower()), _TRUTH.get(str(wanted).strip().lower())
+        return a is not None and a == b
     if value == wanted or str(value) == str(wanted):
         return True
     try:
@@ -165,4 +173,5 @@ def load_csv(extra: dict[str, Any], seed: int) -> RawTable:
         positive_label=f"{label} == {positive}",
         source=f"{fmt}:{path.resolve()}",
         data_hash=sha256_file(path),
+        label_column=label,
     )

@@ -9,7 +9,7 @@ Common steps, in order (the same for every dataset):
    model inputs too);
 4. sensitive columns must have no missing values (``DataError``, ``dataset.sensitive``);
 5. ``dataset.sample``: seeded subsample of that many rows, stratified on label x group;
-6. every sensitive column must still have at least two groups (``DataError``);
+6. the label and every sensitive column must still have two classes/groups (``DataError``);
 7. categorical columns become strings (``NaN`` stays missing); numeric ones stay numbers.
 """
 
@@ -59,7 +59,9 @@ def load_dataset(cfg: Mapping[str, Any], *, seed: int = 0) -> Dataset:
     return _finish(config, raw, seed_value)
 
 
-def _missing_columns(names: list[str], available: list[str], key: str, what: str) -> None:
+def _missing_columns(names: list[str], available: list[str], key: str, what: str, label: str | None) -> None:
+    if label is not None and label in names:
+        raise ConfigError(f"'{label}' is the label column; it cannot also be a {what.split()[0]} column", key=key)
     missing = [c for c in names if c not in available]
     if missing:
         raise ConfigError(
@@ -73,11 +75,11 @@ def _feature_columns(config: DatasetConfig, raw: RawTable) -> list[str]:
     available = list(raw.frame.columns)
     sensitive = config.sensitive
     if config.features is not None:
-        _missing_columns(config.features, available, "dataset.features", "feature column(s)")
+        _missing_columns(config.features, available, "dataset.features", "feature column(s)", raw.label_column)
         features = list(config.features)
     else:
         features = list(raw.default_features)
-    _missing_columns(config.drop, available, "dataset.drop", "column(s)")
+    _missing_columns(config.drop, available, "dataset.drop", "column(s)", None)
     if config.keep_sensitive:
         clash = [c for c in config.drop if c in sensitive]
         if clash:
@@ -119,7 +121,7 @@ def _finish(config: DatasetConfig, raw: RawTable, seed: int) -> Dataset:
         raise DataError(f"label has a single class ({classes.tolist()}) in {len(y)} rows", key=raw.label_key)
 
     sensitive = config.sensitive
-    _missing_columns(sensitive, list(frame.columns), "dataset.sensitive", "sensitive column(s)")
+    _missing_columns(sensitive, list(frame.columns), "dataset.sensitive", "sensitive column(s)", raw.label_column)
     features = _feature_columns(config, raw)
 
     for col in sensitive:
@@ -141,6 +143,11 @@ def _finish(config: DatasetConfig, raw: RawTable, seed: int) -> Dataset:
             idx = stratified_sample(y, frame[sensitive], config.sample, seed)
             frame = frame.iloc[idx].reset_index(drop=True)
             y = y[idx]
+            if len(np.unique(y)) < 2:
+                raise DataError(
+                    f"the {config.sample}-row sample holds a single label class; sample more rows",
+                    key="dataset.sample",
+                )
 
     for col in sensitive:
         groups = frame[col].unique()

@@ -15,6 +15,10 @@ _RESERVED = {"name", "search_space", "steps"}
 def _params(cls: type[Mitigation], cfg: Mapping[str, Any], key: str) -> dict[str, Any]:
     valid = set(cls._get_param_names()) - {"estimator", "steps", "prefit"}
     params = {k: v for k, v in cfg.items() if k not in _RESERVED}
+    if "constraints" not in valid:
+        # ``mitigation.constraints`` is a comparison-wide setting (a recipe sets it for every
+        # strategy); a strategy without a fairness constraint has nothing to apply it to.
+        params.pop("constraints", None)
     for k in sorted(set(params) - valid):
         raise ConfigError(
             f"unknown parameter '{k}' for {cls.name} (valid: {', '.join(sorted(valid)) or 'none'})",

@@ -47,6 +47,7 @@ class SearchSettings:
     search_model: bool
     heartbeat_interval: int | None
     seed: int
+    strategy_overrides: Mapping[str, tuple[str, ...]]
 
     @property
     def optimized(self) -> tuple[Objective, ...]:
@@ -115,6 +116,13 @@ def parse_search(search: Mapping[str, Any], *, seed: int, available_strategies: 
     if n_jobs < 1:
         raise ConfigError(f"must be >= 1, got {n_jobs}", key="search.n_jobs")
     timeout = search.get("timeout")
+    strategy_overrides = {}
+    for name, items in (search.get("strategy_overrides") or {}).items():
+        if name not in strategies:
+            raise ConfigError(f"'{name}' is not one of the strategies being compared", key="search.strategy_overrides")
+        if isinstance(items, str) or not all(isinstance(i, str) and "=" in i or str(i).startswith("~") for i in items):
+            raise ConfigError("give a list of Hydra overrides, e.g. ['mitigation.max_iter=20']", key=f"search.strategy_overrides.{name}")
+        strategy_overrides[name] = tuple(items)
     return SearchSettings(
         strategies=tuple(strategies),
         objectives=objectives,
@@ -131,4 +139,5 @@ def parse_search(search: Mapping[str, Any], *, seed: int, available_strategies: 
         search_model=bool(search.get("search_model", True)),
         heartbeat_interval=search.get("heartbeat_interval", 10),
         seed=int(search.get("seed") if search.get("seed") is not None else seed),
+        strategy_overrides=strategy_overrides,
     )

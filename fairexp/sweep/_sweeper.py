@@ -153,7 +153,8 @@ class FairexpSweeperImpl(Sweeper):
 
         from fairexp.sweep._space import parse_space
 
-        composed = self.hydra_context.config_loader.load_sweep_config(self.config, [*arguments, f"mitigation={strategy}"])
+        overrides = [*arguments, f"mitigation={strategy}", *settings.strategy_overrides.get(strategy, ())]
+        composed = self.hydra_context.config_loader.load_sweep_config(self.config, overrides)
         mitigation = OmegaConf.to_container(composed.mitigation, resolve=True)
         space = parse_space(mitigation.get("search_space"), "mitigation")
         if settings.search_model:
@@ -240,6 +241,7 @@ class FairexpSweeperImpl(Sweeper):
                 [
                     *arguments,
                     f"mitigation={strategy}",
+                    *settings.strategy_overrides.get(strategy, ()),
                     *params,
                     f"seed={settings.seed}",
                     f"hydra.sweep.subdir=trials/{strategy}/{trial.number}",
@@ -309,7 +311,8 @@ def _summary_lines(frame: Any, summary: dict[str, Any], settings: Any) -> str:
 
     perf, fair = settings.objectives
     limit = settings.constraint.max if settings.constraint and settings.constraint.max is not None else None
-    picks = best_within(frame, perf, fair, limit).set_index("strategy") if len(frame) else None
+    picks = best_within(frame, perf, fair, limit) if len(frame) else None
+    picks = picks.set_index("strategy") if picks is not None and not picks.empty else None
     head = f"{'strategy':<32} {'done':>5} {'fail':>5} {'HV(val)':>8}  {'val ' + perf.metric:>14} {'test ' + perf.metric:>14} {'test ' + fair.metric[:24]:>30}"
     lines = [head]
     for s, info in summary["strategies"].items():

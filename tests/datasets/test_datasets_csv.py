@@ -75,6 +75,13 @@ def test_parquet_and_01_label(tmp_path: Path) -> None:
     flipped = load_dataset(cfg(path, positive_label=0), seed=0)
     np.testing.assert_array_equal(flipped.y, 1 - df["approved"].to_numpy())
     assert load_dataset(cfg(path, positive_label="1"), seed=0).y.sum() == df["approved"].sum()
+    assert load_dataset(cfg(path, positive_label=True), seed=0).y.sum() == df["approved"].sum()
+
+
+def test_unquoted_yaml_yes(csv_path: Path) -> None:
+    # YAML (and OmegaConf) read an unquoted `positive_label: yes` as the boolean true
+    ds = load_dataset(cfg(csv_path, positive_label=True), seed=0)
+    assert ds.y.sum() == (frame()["approved"] == "yes").sum() and ds.positive_label == "approved == yes"
 
 
 def test_compressed_tsv_and_sep(tmp_path: Path) -> None:
@@ -144,3 +151,14 @@ def test_column_errors(csv_path: Path) -> None:
     check(cfg(csv_path, categorical=["town"]), ConfigError, "dataset.categorical", "town")
     check(cfg(csv_path, sep=""), ConfigError, "dataset.sep")
     check(cfg(csv_path, sample=500), ConfigError, "dataset.sample", "only 200")
+
+
+def test_sensitive_values_become_strings(tmp_path: Path) -> None:
+    df = frame()
+    df["score"] = df["minority"].astype(float)  # 0.0 / 1.0 -> "0" / "1"
+    df["flag"] = df["minority"].astype(bool)
+    path = tmp_path / "typed.parquet"
+    df.to_parquet(path)
+    ds = load_dataset(cfg(path, sensitive=["score", "flag"], keep_sensitive=True), seed=0)
+    assert set(ds.sensitive["score"]) == {"0", "1"} and set(ds.sensitive["flag"]) == {"False", "True"}
+    assert "score" in ds.numeric and "flag" in ds.categorical  # bool is one-hot encoded

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,9 +39,11 @@ def test_unknown_key() -> None:
 
 
 def test_sensitive_missing_column() -> None:
-    raises({"name": "adult", "sensitive": ["sex", "gender"]}, ConfigError, "dataset.sensitive",
-           "gender", "available columns", "race", "age_group")  # fmt: skip
+    raises({"name": "german", "sensitive": ["sex", "gender"]}, ConfigError, "dataset.sensitive",
+           "gender", "available columns", "foreign_worker", "age_group")  # fmt: skip
     raises({"name": "compas", "sensitive": "Race"}, ConfigError, "dataset.sensitive", "did you mean 'race'")
+    raises({"name": "adult", "sensitive": "income"}, ConfigError, "dataset.sensitive", "'income' is the label")
+    raises({"name": "bank", "features": ["age", "y"]}, ConfigError, "dataset.features", "'y' is the label")
 
 
 def test_sensitive_bad_values() -> None:
@@ -59,12 +62,12 @@ def test_sensitive_with_missing_values() -> None:
 
 
 def test_features_and_drop_errors() -> None:
-    raises({"name": "adult", "features": ["age", "salary"]}, ConfigError, "dataset.features", "salary", "available")
-    raises({"name": "adult", "drop": ["nope"]}, ConfigError, "dataset.drop", "nope")
-    raises({"name": "adult", "features": ["sex"], "sensitive": "sex"}, ConfigError, "dataset.features", "no feature")
-    raises({"name": "adult", "features": []}, ConfigError, "dataset.features")
-    raises({"name": "adult", "drop": ["sex"], "keep_sensitive": True}, ConfigError, "dataset.drop", "sex")
-    raises({"name": "adult", "keep_sensitive": "no"}, ConfigError, "dataset.keep_sensitive")
+    raises({"name": "german", "features": ["age", "salary"]}, ConfigError, "dataset.features", "salary", "available")
+    raises({"name": "german", "drop": ["nope"]}, ConfigError, "dataset.drop", "nope")
+    raises({"name": "german", "features": ["sex"], "sensitive": "sex"}, ConfigError, "dataset.features", "no feature")
+    raises({"name": "german", "features": []}, ConfigError, "dataset.features")
+    raises({"name": "german", "drop": ["sex"], "keep_sensitive": True}, ConfigError, "dataset.drop", "sex")
+    raises({"name": "german", "keep_sensitive": "no"}, ConfigError, "dataset.keep_sensitive")
 
 
 def test_sample_errors() -> None:
@@ -76,7 +79,16 @@ def test_sample_errors() -> None:
 
 def test_single_group_after_sampling() -> None:
     # 37 foreign_worker == "no" of 1,000: a 10-row sample cannot keep both groups
-    raises({"name": "german", "sensitive": "foreign_worker", "sample": 10}, DataError, "dataset.sensitive", "single group")
+    cfg = {"name": "german", "sensitive": "foreign_worker", "sample": 10}
+    raises(cfg, DataError, "dataset.sensitive", "single group")
+
+
+def test_single_label_class_after_sampling(tmp_path: Path) -> None:
+    # 5 positives in 1,000 rows: a 10-row sample, stratified on the label, gets 0.05 of them
+    path = tmp_path / "rare.csv"
+    path.write_text("x,g,y\n" + "".join(f"{i},{'ab'[i % 2]},{int(i < 5)}\n" for i in range(1000)))
+    cfg = {"name": "csv", "path": str(path), "label": "y", "sensitive": "g", "sample": 10}
+    raises(cfg, DataError, "dataset.sample", "single label class")
 
 
 def test_split_errors_at_load_time() -> None:
