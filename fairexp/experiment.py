@@ -35,6 +35,7 @@ class PreparedData:
     preprocessor: Any
     features: Mapping[str, np.ndarray]  # split name -> transformed, dense X
     seconds: float
+    key: str = ""  # identifies (dataset config, seed): what cached fits are keyed on
 
 
 @dataclass
@@ -50,6 +51,8 @@ class ExperimentResult:
 
 _DATA_CACHE: OrderedDict[str, PreparedData] = OrderedDict()
 _DATA_CACHE_SIZE = 2
+_BASE_MODEL_CACHE: OrderedDict[str, Any] = OrderedDict()
+_BASE_MODEL_CACHE_SIZE = 4
 
 
 def _cache_key(dataset_cfg: Mapping[str, Any], seed: int) -> str:
@@ -80,7 +83,7 @@ def prepare_data(dataset_cfg: Mapping[str, Any], *, seed: int) -> PreparedData:
         features[name] = np.asarray(pre.transform(splits[name].X), dtype=np.float64)
     for arr in features.values():
         arr.setflags(write=False)
-    prepared = PreparedData(dataset, splits, pre, features, time.perf_counter() - t0)
+    prepared = PreparedData(dataset, splits, pre, features, time.perf_counter() - t0, key)
     _DATA_CACHE[key] = prepared
     while len(_DATA_CACHE) > _DATA_CACHE_SIZE:
         _DATA_CACHE.popitem(last=False)
@@ -97,8 +100,31 @@ def fit_strategy(
     estimator = make_estimator(model_cfg, seed=seed)
     strategy = make_mitigation(mitigation_cfg, estimator, seed=seed)
     train = data.splits["train"]
+    if strategy.stage == "post" and "prefit" in strategy.get_params():
+        # Post-processing only reads the base model's scores: trials that differ only in
+        # post-processing parameters share one fitted base model (same data, config and seed).
+        strategy.set_params(estimator=fitted_base_model(data, model_cfg, seed=seed), prefit=True)
     strategy.fit(data.features["train"], train.y, sensitive_features=train.sensitive)
     return strategy
+
+
+def fitted_base_model(data: PreparedData, model_cfg: Mapping[str, Any], *, seed: int) -> Any:
+    """The base model fit on train, cached per (data, model config, seed) within a process.
+
+    Callers must not refit or mutate it; post-processing only calls its predict methods.
+    """
+    from fairexp.models import make_estimator
+
+    key = json.dumps({"data": data.key, "model": model_cfg, "seed": seed}, sort_keys=True, default=str)
+    if key in _BASE_MODEL_CACHE:
+        _BASE_MODEL_CACHE.move_to_end(key)
+        return _BASE_MODEL_CACHE[key]
+    train = data.splits["train"]
+    model = make_estimator(model_cfg, seed=seed).fit(data.features["train"], train.y)
+    _BASE_MODEL_CACHE[key] = model
+    while len(_BASE_MODEL_CACHE) > _BASE_MODEL_CACHE_SIZE:
+        _BASE_MODEL_CACHE.popitem(last=False)
+    return model
 
 
 def evaluate_strategy(data: PreparedData, strategy: Any) -> tuple[dict, pd.DataFrame, pd.DataFrame]:

@@ -76,6 +76,15 @@ BAD_INPUTS = [
     ),
 ]
 
+#: cases the CLI does not meet yet (package bug; see the reason)
+KNOWN_BUGS = {
+    "unknown_mitigation_parameter": (
+        "fairexp.cli.main does not pre-check overrides of keys absent from the config: Hydra prints its "
+        "multi-line 'Could not override ... Key 'epsilon' is not in struct' message (exit 1). "
+        "The package's own one-line check only runs with +mitigation.epsilon=..."
+    ),
+}
+
 HAPPY = [
     "dataset=german",
     "mitigation=threshold_optimizer",
@@ -92,6 +101,9 @@ def _env(home: Path) -> dict[str, str]:
         WANDB_CACHE_DIR=str(home / "wandb_cache"),
         WANDB_DATA_DIR=str(home / "wandb_data"),
         PYTHONWARNINGS="ignore",
+        # small models: one BLAS thread is much faster than several on a busy 2-core machine
+        OMP_NUM_THREADS="1",
+        OPENBLAS_NUM_THREADS="1",
     )
     return env
 
@@ -179,7 +191,13 @@ def test_help(runs):
     assert "exponentiated_gradient" in run.stdout
 
 
-@pytest.mark.parametrize("case,key", [(c, k) for c, _, k in BAD_INPUTS], ids=[c for c, _, _ in BAD_INPUTS])
+@pytest.mark.parametrize(
+    "case,key",
+    [
+        pytest.param(c, k, id=c, marks=[pytest.mark.xfail(reason=KNOWN_BUGS[c], strict=True)] if c in KNOWN_BUGS else [])
+        for c, _, k in BAD_INPUTS
+    ],
+)
 def test_bad_input_is_one_line_error(runs, case, key):
     run = runs[case]
     assert run.returncode != 0, _explain(run)

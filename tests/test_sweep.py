@@ -274,25 +274,42 @@ def test_resume_continues_numbering_and_is_idempotent(tmp_path: Path) -> None:
     assert time.monotonic() - start < 30
 
 
+def _db_states(db: Path, study_name: str) -> list[str]:
+    """Trial states straight from the SQLite file, read-only (never creates or migrates anything)."""
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+    try:
+        rows = con.execute(
+            "SELECT t.state FROM trials t JOIN studies s ON s.study_id = t.study_id "
+            "WHERE s.study_name = ? ORDER BY t.number",
+            (study_name,),
+        ).fetchall()
+    finally:
+        con.close()
+    return [r[0] for r in rows]
+
+
 def test_resume_after_sigkill(tmp_path: Path) -> None:
     """Kill the sweep mid-trial; the re-run fails the stale trial, keeps the finished ones, fills the budget."""
     n = 4
     sweep_dir = tmp_path / "sweep"
     args = [*GERMAN, "search.strategies=[none]", "search.references=[]", f"search.n_trials={n}", "search.heartbeat_interval=1"]
-    sweep_dir.parent.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen(
-        _cmd(sweep_dir, args), cwd=tmp_path, env=_env(tmp_path), start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    log = tmp_path / "first_run.log"
+    with log.open("w") as sink:
+        proc = subprocess.Popen(
+            _cmd(sweep_dir, args), cwd=tmp_path, env=_env(tmp_path), start_new_session=True, stdout=sink, stderr=sink
+        )
     states: list[str] = []
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
-            assert proc.poll() is None, "the sweep finished before it could be killed"
-            if (sweep_dir / "optuna.db").exists():
+            assert proc.poll() is None, f"the sweep ended before it could be killed:\n{log.read_text()[-2000:]}"
+            # a finished trial's run dir has metrics.json; only then look into the database
+            if any(sweep_dir.glob("trials/none/*/metrics.json")):
                 try:
-                    states = [t.state.name for t in load_study(sweep_dir, "none").get_trials(deepcopy=False)]
-                except Exception:  # the study is not created yet, or the database is busy
+                    states = _db_states(sweep_dir / "optuna.db", f"{STUDY}.none")
+                except Exception:  # database busy: try again
                     states = []
                 # best moment: one trial done and the next one running
                 if states.count("COMPLETE") >= 1 and "RUNNING" in states:

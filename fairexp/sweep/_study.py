@@ -48,8 +48,27 @@ def make_sampler(
     if name == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     if name == "grid":
-        return optuna.samplers.GridSampler(dict(grid or {}), seed=seed)
+        return _AskTellGridSampler(dict(grid or {}), seed=seed)
     raise ConfigError(f"unknown sampler '{name}' (available: {', '.join(SAMPLERS)})", key="search.sampler")
+
+
+def _grid_sampler_class() -> type:
+    import optuna
+
+    class AskTellGridSampler(optuna.samplers.GridSampler):
+        """GridSampler without its ``study.stop()`` on exhaustion, which ask/tell forbids.
+
+        The sweeper never asks for more trials than the grid has points.
+        """
+
+        def after_trial(self, study: Any, trial: Any, state: Any, values: Any) -> None:
+            return None
+
+    return AskTellGridSampler
+
+
+def _AskTellGridSampler(grid: dict, *, seed: int) -> Any:  # noqa: N802 - reads as a class at the call site
+    return _grid_sampler_class()(grid, seed=seed)
 
 
 def default_storage(sweep_dir: str | Path) -> str:
