@@ -33,6 +33,46 @@ def check_group_overrides(argv: list[str]) -> str | None:
     return None
 
 
+def _first_value(arg: str) -> str:
+    """``key=a,b`` -> ``key=a``: enough to check that a sweep's overrides compose."""
+    key, sep, value = arg.partition("=")
+    if sep and "," in value and not value.lstrip().startswith(("[", "{")) and "(" not in value:
+        return f"{key}={value.split(',')[0]}"
+    return arg
+
+
+def check_composition(argv: list[str]) -> str | None:
+    """One-line message for an override Hydra cannot apply (a misspelt key, a bad value).
+
+    Hydra's own report is several lines plus a hint about stack traces; users need
+    the key and what to do.
+    """
+    from hydra._internal.utils import get_args_parser
+
+    try:
+        parsed = get_args_parser().parse_args(argv)
+    except SystemExit:
+        return None  # malformed flags: Hydra reports them itself
+    overrides = [_first_value(a) for a in parsed.overrides if not a.lstrip("+~").startswith("hydra.")]
+    if any("(" in a for a in overrides):
+        return None  # sweep functions (range, choice, ...) are checked by Hydra itself
+    from hydra import compose, initialize_config_dir
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    try:
+        with initialize_config_dir(config_dir=str(conf_dir()), version_base="1.3", job_name="fairexp"):
+            compose("config", overrides=overrides)
+    except (HydraException, OmegaConfBaseException) as exc:
+        text = f"{exc}\n{exc.__cause__ or ''}"
+        key = re.search(r"full_key: (\S+)", text)
+        first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+        if key and "not in struct" in text:
+            return f"{key.group(1)}: unknown config key (to add a new key use +{key.group(1)}=...)"
+        return f"{key.group(1)}: {first}" if key else first
+    return None
+
+
 def fail(message: str, code: int = 2) -> None:
     """Print one actionable line and exit non-zero, no traceback."""
     print(f"fairexp: error: {message}", file=sys.stderr)
@@ -94,10 +134,39 @@ def run_job(cfg: Any) -> dict[str, dict[str, float]]:
     return {k: result.metrics[k] for k in ("val", "test")}
 
 
+HELP = """\
+usage: fairexp [OVERRIDES...]            run one experiment
+       fairexp -m [OVERRIDES...]         sweep (with a recipe: Optuna search per strategy)
+
+Examples:
+  fairexp dataset=adult model=logreg mitigation=exponentiated_gradient
+  fairexp dataset=compas mitigation=threshold_optimizer mitigation.constraints=equalized_odds seed=3
+  fairexp dataset=german mitigation=reweighing dataset.sensitive=[sex,age_group]
+  fairexp -m experiment=adult_compare search.n_trials=60 search.sampler=nsga2
+  fairexp --cfg job                     print the composed config (any Hydra flag works)
+
+Config groups (pick one with group=option, change a key with group.key=value):
+{groups}
+
+More: README.md; Hydra's own flags: fairexp --hydra-help
+"""
+
+
+def print_help() -> None:
+    """fairexp's help, without Hydra's (which composes every group and takes ~1 s)."""
+    lines = [f"  {g + ':':<12} {', '.join(group_options(g))}" for g in CONFIG_GROUPS]
+    print(HELP.format(groups="\n".join(lines)))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if any(a in ("--help", "-h") for a in argv):
+        print_help()
+        return
     problem = check_group_overrides(argv)
+    if problem is None and not any(a in ("--help", "-h", "--hydra-help", "--version") for a in argv):
+        problem = check_composition(argv)
     if problem:
         fail(problem)
     import hydra

@@ -153,7 +153,11 @@ def evaluate_strategy(data: PreparedData, strategy: Any) -> tuple[dict, pd.DataF
 
 def run_experiment(cfg: Mapping[str, Any]) -> ExperimentResult:
     """Run one dataset x model x mitigation experiment from a resolved config mapping."""
-    seed = int(cfg.get("seed", 0))
+    seed = cfg.get("seed", 0)
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        from fairexp.errors import ConfigError
+
+        raise ConfigError(f"must be a non-negative integer, got {seed!r}", key="seed")
     t0 = time.perf_counter()
     data = prepare_data(cfg["dataset"], seed=seed)
     t1 = time.perf_counter()

@@ -77,13 +77,6 @@ BAD_INPUTS = [
 ]
 
 #: cases the CLI does not meet yet (package bug; see the reason)
-KNOWN_BUGS = {
-    "unknown_mitigation_parameter": (
-        "fairexp.cli.main does not pre-check overrides of keys absent from the config: Hydra prints its "
-        "multi-line 'Could not override ... Key 'epsilon' is not in struct' message (exit 1). "
-        "The package's own one-line check only runs with +mitigation.epsilon=..."
-    ),
-}
 
 HAPPY = [
     "dataset=german",
@@ -194,7 +187,7 @@ def test_help(runs):
 @pytest.mark.parametrize(
     "case,key",
     [
-        pytest.param(c, k, id=c, marks=[pytest.mark.xfail(reason=KNOWN_BUGS[c], strict=True)] if c in KNOWN_BUGS else [])
+        pytest.param(c, k, id=c)
         for c, _, k in BAD_INPUTS
     ],
 )

@@ -71,6 +71,11 @@ def sweep(sweep_dir: Path, *args: str, timeout: float = 120) -> subprocess.Compl
     )
 
 
+def read_csv(path: Path) -> pd.DataFrame:
+    """The sweep's CSVs hold repr() floats: read them back bit-exact."""
+    return pd.read_csv(path, float_precision="round_trip")
+
+
 def ok(proc: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
     assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     return proc
@@ -158,7 +163,7 @@ def test_happy_path_files_and_trials(happy: Path) -> None:
     for name in ("trials.csv", "pareto.csv", "summary.json", "tradeoff.png", "tradeoff.svg", "tradeoff.html", "optuna.db"):
         assert (happy / name).is_file() and (happy / name).stat().st_size > 0, name
     assert not (happy / "wandb").exists()  # logger=none
-    trials = pd.read_csv(happy / "trials.csv")
+    trials = read_csv(happy / "trials.csv")
     # threshold_optimizer is a reference (conf/search/default.yaml): always appended
     assert trials.groupby("strategy").size().to_dict() == {"none": 3, "reweighing": 3, "threshold_optimizer": 3}
     assert (trials["state"] == "COMPLETE").all()
@@ -183,12 +188,12 @@ def test_happy_path_files_and_trials(happy: Path) -> None:
 
 
 def test_happy_path_pareto_flags_match_brute_force(happy: Path) -> None:
-    trials = pd.read_csv(happy / "trials.csv")
+    trials = read_csv(happy / "trials.csv")
     for strategy, part in trials.groupby("strategy"):
         expect = brute_force_pareto(part[f"val.{ACC}"].to_numpy(float), part[f"val.{DP}"].to_numpy(float))
         assert part["is_pareto"].to_numpy(bool).tolist() == expect.tolist(), strategy
         assert expect.any()
-    pareto = pd.read_csv(happy / "pareto.csv")
+    pareto = read_csv(happy / "pareto.csv")
     flagged = trials[trials["is_pareto"]].reset_index(drop=True)
     pd.testing.assert_frame_equal(pareto, flagged, check_dtype=False)
     # Pareto points come with their test metrics (chosen on validation, reported on test)
@@ -199,7 +204,7 @@ def test_happy_path_pareto_flags_match_brute_force(happy: Path) -> None:
 def test_happy_path_hypervolume_matches_two_independent_computations(happy: Path) -> None:
     from fairexp.pareto import hypervolume, hypervolume_curve
 
-    trials = pd.read_csv(happy / "trials.csv")
+    trials = read_csv(happy / "trials.csv")
     summary = json.loads((happy / "summary.json").read_text())
     assert summary["objectives"] == [{"metric": ACC, "direction": "maximize"}, {"metric": DP, "direction": "minimize"}]
     assert summary["reference"] == list(REF)
@@ -226,7 +231,7 @@ def test_happy_path_hypervolume_matches_two_independent_computations(happy: Path
 
 
 def test_happy_path_optuna_db_readable_like_a_dashboard(happy: Path) -> None:
-    trials = pd.read_csv(happy / "trials.csv")
+    trials = read_csv(happy / "trials.csv")
     for strategy in ("none", "reweighing", "threshold_optimizer"):
         study = load_study(happy, strategy)
         done = complete(study)
@@ -244,50 +249,81 @@ def test_happy_path_optuna_db_readable_like_a_dashboard(happy: Path) -> None:
 # -- 2. resume ---------------------------------------------------------------
 
 
-def test_resume_continues_numbering_and_is_idempotent(tmp_path: Path) -> None:
-    sweep_dir = tmp_path / "sweep"
-    base = [*GERMAN, "search.strategies=[none]"]  # + the reference threshold_optimizer: two studies
-    ok(sweep(sweep_dir, *base, "search.n_trials=2"))
-    first = {s: {t.number: (t.params, t.values) for t in complete(load_study(sweep_dir, s))} for s in ("none", "threshold_optimizer")}
-    assert {s: sorted(v) for s, v in first.items()} == {"none": [0, 1], "threshold_optimizer": [0, 1]}
+RESUME_STRATEGIES = ("none", "threshold_optimizer")  # none + the reference threshold_optimizer
 
-    ok(sweep(sweep_dir, *base, "search.n_trials=4"))
-    for s in ("none", "threshold_optimizer"):
-        study = load_study(sweep_dir, s)
-        assert [(t.number, t.state.name) for t in study.trials] == [(i, "COMPLETE") for i in range(4)], s
-        for t in study.trials[:2]:  # the first two trials are the same ones, not re-run
-            assert (t.params, t.values) == first[s][t.number]
-    trials = pd.read_csv(sweep_dir / "trials.csv")
+
+@pytest.fixture(scope="module")
+def resumed(tmp_path_factory) -> dict[str, Any]:
+    """The same sweep three times: 2 trials, then a budget of 4, then 4 again."""
+    sweep_dir = tmp_path_factory.mktemp("resume") / "sweep"
+    base = [*GERMAN, "search.strategies=[none]"]
+    snapshots = []
+    for n in (2, 4, 4):
+        start = time.monotonic()
+        ok(sweep(sweep_dir, *base, f"search.n_trials={n}"))
+        snapshots.append(
+            {
+                "elapsed": time.monotonic() - start,
+                "trials_csv": (sweep_dir / "trials.csv").read_text(),
+                "run_dirs": sorted(p.name for p in (sweep_dir / "trials" / "none").iterdir()),
+                "studies": {
+                    s: [(t.number, t.state.name, t.params, t.values) for t in load_study(sweep_dir, s).trials]
+                    for s in RESUME_STRATEGIES
+                },
+            }
+        )
+    return {"dir": sweep_dir, "runs": snapshots}
+
+
+def test_resume_continues_numbering_and_is_idempotent(resumed: dict[str, Any]) -> None:
+    first, second, third = resumed["runs"]
+    for s in RESUME_STRATEGIES:
+        assert [(n, st) for n, st, _, _ in first["studies"][s]] == [(0, "COMPLETE"), (1, "COMPLETE")], s
+        assert [(n, st) for n, st, _, _ in second["studies"][s]] == [(i, "COMPLETE") for i in range(4)], s
+        # trials 0 and 1 are the same ones (params, values), not re-run
+        assert second["studies"][s][:2] == first["studies"][s]
+    trials = read_csv(resumed["dir"] / "trials.csv")
     assert trials.groupby("strategy").size().to_dict() == {"none": 4, "threshold_optimizer": 4}
-    assert sorted(p.name for p in (sweep_dir / "trials" / "none").iterdir()) == ["0", "1", "2", "3"]
-    summary = json.loads((sweep_dir / "summary.json").read_text())
+    assert second["run_dirs"] == ["0", "1", "2", "3"]
+    summary = json.loads((resumed["dir"] / "summary.json").read_text())
     assert summary["strategies"]["none"]["states"] == {"COMPLETE": 4}
+    assert len(summary["strategies"]["none"]["hypervolume_curve"]) == 4
 
-    # same budget again: nothing runs, outputs are rewritten identically
-    before = (sweep_dir / "trials.csv").read_text()
-    start = time.monotonic()
-    ok(sweep(sweep_dir, *base, "search.n_trials=4"))
-    for s in ("none", "threshold_optimizer"):
-        assert len(load_study(sweep_dir, s).trials) == 4
-    assert sorted(p.name for p in (sweep_dir / "trials" / "none").iterdir()) == ["0", "1", "2", "3"]
-    assert (sweep_dir / "trials.csv").read_text() == before
-    assert time.monotonic() - start < 30
+    # the same budget again: nothing runs, the outputs come out identical
+    assert third["studies"] == second["studies"]
+    assert third["run_dirs"] == second["run_dirs"]
+    assert third["trials_csv"] == second["trials_csv"]
+    assert third["elapsed"] < 30
 
 
-def _db_states(db: Path, study_name: str) -> list[str]:
-    """Trial states straight from the SQLite file, read-only (never creates or migrates anything)."""
+def test_resume_does_not_repeat_the_first_trials(resumed: dict[str, Any]) -> None:
+    """The trials added by a resumed run must explore new points, not replay the first run's ones.
+
+    BUG (found while writing these tests): the sampler is re-created with the same seed on
+    every run (``make_sampler(seed=settings.seed)`` in ``_run_strategy``), so the random
+    start-up phase replays its sequence: trials 2, 3 get exactly the params of trials 0, 1
+    and half of the resumed budget is wasted on duplicates.
+    """
+    _, second, _ = resumed["runs"]
+    for s in RESUME_STRATEGIES:
+        params = [p for _, _, p, _ in second["studies"][s]]
+        assert params[2] not in params[:2] and params[3] not in params[:2], (s, params)
+
+
+def _db_states(db: Path, study_name: str) -> list[tuple[str, bool]]:
+    """(state, has a heartbeat) per trial, straight from the SQLite file, read-only."""
     import sqlite3
 
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
     try:
         rows = con.execute(
-            "SELECT t.state FROM trials t JOIN studies s ON s.study_id = t.study_id "
-            "WHERE s.study_name = ? ORDER BY t.number",
+            "SELECT t.state, h.trial_id IS NOT NULL FROM trials t JOIN studies s ON s.study_id = t.study_id "
+            "LEFT JOIN trial_heartbeats h ON h.trial_id = t.trial_id WHERE s.study_name = ? ORDER BY t.number",
             (study_name,),
         ).fetchall()
     finally:
         con.close()
-    return [r[0] for r in rows]
+    return [(r[0], bool(r[1])) for r in rows]
 
 
 def test_resume_after_sigkill(tmp_path: Path) -> None:
@@ -300,7 +336,7 @@ def test_resume_after_sigkill(tmp_path: Path) -> None:
         proc = subprocess.Popen(
             _cmd(sweep_dir, args), cwd=tmp_path, env=_env(tmp_path), start_new_session=True, stdout=sink, stderr=sink
         )
-    states: list[str] = []
+    states: list[tuple[str, bool]] = []
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -311,8 +347,9 @@ def test_resume_after_sigkill(tmp_path: Path) -> None:
                     states = _db_states(sweep_dir / "optuna.db", f"{STUDY}.none")
                 except Exception:  # database busy: try again
                     states = []
-                # best moment: one trial done and the next one running
-                if states.count("COMPLETE") >= 1 and "RUNNING" in states:
+                # best moment: one trial done and the next one running (its heartbeat recorded;
+                # before that, see test_resume_after_worker_died_before_its_first_heartbeat)
+                if ("COMPLETE", True) in states and ("RUNNING", True) in states:
                     break
             time.sleep(0.05)
         else:
@@ -347,7 +384,7 @@ def test_resume_after_sigkill(tmp_path: Path) -> None:
         assert after[k].state.name == "FAIL"
     assert len(after) == n + len(running_before)
 
-    trials = pd.read_csv(sweep_dir / "trials.csv").fillna({"error": ""})
+    trials = read_csv(sweep_dir / "trials.csv").fillna({"error": ""})
     assert not trials.duplicated(["strategy", "trial"]).any()
     assert trials["trial"].tolist() == list(range(len(after)))
     assert (trials["state"] == "COMPLETE").sum() == n
@@ -359,6 +396,33 @@ def test_resume_after_sigkill(tmp_path: Path) -> None:
     summary = json.loads((sweep_dir / "summary.json").read_text())
     expect_states = {"COMPLETE": n} | ({"FAIL": len(running_before)} if running_before else {})
     assert summary["strategies"]["none"]["states"] == expect_states
+
+
+def test_resume_after_worker_died_before_its_first_heartbeat(tmp_path: Path) -> None:
+    """A worker killed between ``study.ask()`` and its first heartbeat leaves a RUNNING trial with no heartbeat.
+
+    test_resume_after_sigkill hit this window by chance; here it is made deterministic by
+    asking a trial from the test process. The re-run must fail that orphan and fill the
+    budget. ``search.timeout`` only bounds the test when the orphan is never failed.
+
+    BUG (found while writing these tests): ``optuna.storages.fail_stale_trials`` only
+    looks at trials that have a heartbeat row, and ``_counts_toward_budget`` counts a
+    RUNNING trial as spent, so the re-run launches n_trials - 1 trials and then waits for
+    the orphan forever (``time.sleep`` loop "other workers' trials" in ``_run_strategy``).
+    """
+    sweep_dir = tmp_path / "sweep"
+    args = [*GERMAN, "search.strategies=[none]", "search.references=[]", "search.heartbeat_interval=1"]
+    ok(sweep(sweep_dir, *args, "search.n_trials=2"))
+    orphan = load_study(sweep_dir, "none").ask()  # RUNNING, never heartbeated, nobody will finish it
+    time.sleep(2.5)  # older than 2 x heartbeat_interval
+    start = time.monotonic()
+    ok(sweep(sweep_dir, *args, "search.n_trials=3", "search.timeout=15"))
+    elapsed = time.monotonic() - start
+    states = {t.number: t.state.name for t in load_study(sweep_dir, "none").trials}
+    assert states[orphan.number] == "FAIL", (states, f"{elapsed:.1f} s")
+    assert sum(st == "COMPLETE" for st in states.values()) == 3, states
+    trials = read_csv(sweep_dir / "trials.csv").fillna({"error": ""})
+    assert trials.loc[trials.trial == orphan.number, "error"].item().startswith("interrupted")
 
 
 # -- 3. failing trials -------------------------------------------------------
@@ -384,7 +448,7 @@ def test_trial_with_undefined_objective_fails_and_sweep_completes(tmp_path: Path
         )
     )
     assert "Traceback" not in proc.stderr
-    trials = pd.read_csv(sweep_dir / "trials.csv").fillna({"error": ""})
+    trials = read_csv(sweep_dir / "trials.csv").fillna({"error": ""})
     none = trials[trials.strategy == "none"]
     assert none["state"].tolist() == ["FAIL"]
     assert none["error"].item() == "objective undefined on validation: precision"
@@ -575,8 +639,8 @@ def _table(run_dir: Path, rel: str) -> pd.DataFrame:
 def test_wandb_offline_runs_hold_the_sweep(tmp_path: Path) -> None:
     sweep_dir = tmp_path / "sweep"
     ok(sweep(sweep_dir, "dataset=german", "logger=wandb", "search.strategies=[none]", "search.n_trials=2", timeout=150))
-    trials = pd.read_csv(sweep_dir / "trials.csv")
-    pareto = pd.read_csv(sweep_dir / "pareto.csv")
+    trials = read_csv(sweep_dir / "trials.csv")
+    pareto = read_csv(sweep_dir / "pareto.csv")
     summary = json.loads((sweep_dir / "summary.json").read_text())
     assert trials.groupby("strategy").size().to_dict() == {"none": 2, "threshold_optimizer": 2}
 
@@ -637,9 +701,8 @@ def test_wandb_offline_runs_hold_the_sweep(tmp_path: Path) -> None:
 def test_grid_sampler_with_parallel_batches(tmp_path: Path) -> None:
     """3 grid points of model.C (log range 0.001..100) and a budget of 5: exactly the 3 grid values run.
 
-    BUG (found while writing these tests): optuna's GridSampler.after_trial calls study.stop()
-    when the grid is exhausted, which raises RuntimeError outside study.optimize(), so the
-    sweep dies with a traceback on its last trial and writes no outputs.
+    (Optuna's own GridSampler calls study.stop() when the grid is exhausted, which raises
+    outside study.optimize(): the sweep used to die on its last trial.)
     """
     sweep_dir = tmp_path / "sweep"
     ok(
@@ -651,16 +714,17 @@ def test_grid_sampler_with_parallel_batches(tmp_path: Path) -> None:
             "search.strategies=[none]",
             "search.references=[]",
             "search.n_trials=5",
-            "search.n_jobs=2",
-            "hydra/launcher=joblib",
-            "hydra.launcher.n_jobs=2",
+            "search.n_jobs=2",  # conf/config.yaml: the joblib launcher runs a batch in parallel processes
         )
     )
-    trials = pd.read_csv(sweep_dir / "trials.csv")
+    trials = read_csv(sweep_dir / "trials.csv")
     assert len(trials) == 3 and (trials["state"] == "COMPLETE").all()
     assert sorted(trials["params.model.C"]) == pytest.approx([0.001, math.sqrt(0.1), 100.0], rel=1e-9)
     study = load_study(sweep_dir, "none")
     assert len(study.trials) == 3  # no surplus or duplicate trial
+    t0, t1, t2 = study.trials
+    assert t1.datetime_start < t0.datetime_complete and t0.datetime_start < t1.datetime_complete  # one batch of 2
+    assert t2.datetime_start >= max(t0.datetime_complete, t1.datetime_complete)  # then the last point
     for _, row in trials.iterrows():  # each trial really ran with its grid value
         cfg = yaml.safe_load((Path(row["run_dir"]) / "config.yaml").read_text())
         assert cfg["model"]["C"] == row["params.model.C"]
