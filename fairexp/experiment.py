@@ -147,6 +147,9 @@ def evaluate_strategy(data: PreparedData, strategy: Any) -> tuple[dict, pd.DataF
             frame["y_score"] = np.asarray(y_score, dtype=float)
         for col in split.sensitive.columns:
             frame[col] = split.sensitive[col].to_numpy()
+        audit = getattr(split, "audit", None)
+        for col in [] if audit is None else audit.columns:
+            frame[col] = audit[col].to_numpy()
         preds.append(frame)
     return metrics, pd.concat(tables, ignore_index=True), pd.concat(preds, ignore_index=True)
 
@@ -177,6 +180,7 @@ def run_experiment(cfg: Mapping[str, Any]) -> ExperimentResult:
         "positive_label": data.dataset.positive_label,
         "data_sha256": data.dataset.data_hash,
         "sensitive": list(data.splits["train"].sensitive.columns),
+        "audit": [] if data.dataset.audit is None else list(data.dataset.audit.columns),
         "sizes": {name: len(split) for name, split in data.splits.items()},
         "n_features_in": int(data.features["train"].shape[1]),
         "strategy": type(strategy).__name__,

@@ -28,6 +28,8 @@ class DataSplit:
     X: pd.DataFrame
     y: np.ndarray
     sensitive: pd.DataFrame
+    #: extra group columns for review only (``dataset.audit``); not seen by mitigations
+    audit: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         if not (len(self.X) == len(self.y) == len(self.sensitive)):
@@ -76,6 +78,7 @@ class Dataset:
     positive_label: str
     source: str
     data_hash: str
+    audit: pd.DataFrame | None = None  # ``dataset.audit`` columns, as strings; None = none asked for
 
     def __len__(self) -> int:
         return len(self.y)

@@ -27,6 +27,7 @@ COMMON_DEFAULTS: dict[str, Any] = {
     "name": None,
     "sensitive": None,  # None -> the dataset's default (below)
     "keep_sensitive": False,
+    "audit": [],  # extra group columns reported per group (predictions, report), not mitigated on
     "features": None,
     "drop": [],
     "sample": None,
@@ -75,6 +76,7 @@ class DatasetConfig:
     name: str
     sensitive: list[str]
     keep_sensitive: bool
+    audit: list[str]
     features: list[str] | None
     drop: list[str]
     sample: int | None
@@ -211,6 +213,7 @@ def parse_config(cfg: Mapping[str, Any]) -> DatasetConfig:
         name=name,
         sensitive=sensitive,
         keep_sensitive=check_bool(merged["keep_sensitive"], "dataset.keep_sensitive"),
+        audit=[c for c in (check_names(merged["audit"] or [], "dataset.audit") or []) if c not in sensitive],
         features=features,
         drop=drop,
         sample=sample,

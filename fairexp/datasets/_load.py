@@ -122,6 +122,7 @@ def _finish(config: DatasetConfig, raw: RawTable, seed: int) -> Dataset:
 
     sensitive = config.sensitive
     _missing_columns(sensitive, list(frame.columns), "dataset.sensitive", "sensitive column(s)", raw.label_column)
+    _missing_columns(config.audit, list(frame.columns), "dataset.audit", "audit column(s)", raw.label_column)
     features = _feature_columns(config, raw)
 
     for col in sensitive:
@@ -162,6 +163,7 @@ def _finish(config: DatasetConfig, raw: RawTable, seed: int) -> Dataset:
     if not frame.index.equals(pd.RangeIndex(len(frame))):
         frame = frame.reset_index(drop=True)
     sens = pd.DataFrame({col: to_strings(frame[col]) for col in sensitive}, index=frame.index)
+    audit = pd.DataFrame({col: to_strings(frame[col]).fillna("<missing>") for col in config.audit}, index=frame.index)
     for col in categorical:  # the loader's frame is ours to change
         frame[col] = to_strings(frame[col])
     X = frame[features]
@@ -175,4 +177,5 @@ def _finish(config: DatasetConfig, raw: RawTable, seed: int) -> Dataset:
         positive_label=raw.positive_label,
         source=raw.source,
         data_hash=raw.data_hash,
+        audit=audit,
     )

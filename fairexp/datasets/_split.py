@@ -122,4 +122,5 @@ def _take(dataset: Dataset, idx: np.ndarray) -> DataSplit:
         X=dataset.X.iloc[idx].reset_index(drop=True),
         y=np.asarray(dataset.y)[idx],
         sensitive=dataset.sensitive.iloc[idx].reset_index(drop=True),
+        audit=None if dataset.audit is None else dataset.audit.iloc[idx].reset_index(drop=True),
     )
