@@ -83,17 +83,26 @@ def make_storage(url: str, *, heartbeat_interval: int | None = 10, grace_period:
     engine_kwargs: dict[str, Any] = {}
     if url.startswith("postgresql"):
         engine_kwargs = {"connect_args": {"connect_timeout": 10}, "pool_pre_ping": True}
-    try:
-        return optuna.storages.RDBStorage(
-            url,
-            engine_kwargs=engine_kwargs,
-            heartbeat_interval=heartbeat_interval,
-            grace_period=grace_period,
-            failed_trial_callback=None,
-        )
-    except (sqlalchemy.exc.SQLAlchemyError, ImportError, ValueError) as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise ConfigError(f"cannot open storage '{_redact(url)}': {first}", key="search.storage") from None
+    import time
+
+    for attempt in range(6):
+        try:
+            return optuna.storages.RDBStorage(
+                url,
+                engine_kwargs=engine_kwargs,
+                heartbeat_interval=heartbeat_interval,
+                grace_period=grace_period,
+                failed_trial_callback=None,
+            )
+        except (sqlalchemy.exc.SQLAlchemyError, ImportError, ValueError) as exc:
+            # Workers starting together on an empty database race to create Optuna's
+            # tables; the losers see "already exists" and simply open what the winner made.
+            if "already exists" in str(exc) and attempt < 5:
+                time.sleep(0.5 * (attempt + 1))
+                continue
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise ConfigError(f"cannot open storage '{_redact(url)}': {first}", key="search.storage") from None
+    raise AssertionError("unreachable")
 
 
 def _redact(url: str) -> str:
