@@ -128,9 +128,7 @@ def brute_force_pareto(acc: np.ndarray, dp: np.ndarray) -> np.ndarray:
 
 def staircase_hv(acc: Sequence[float], dp: Sequence[float], ref: tuple[float, float] = REF) -> float:
     """2-D hypervolume (maximise acc, minimise dp) as a sum of rectangles, highest accuracy first."""
-    pts = sorted(
-        (a, d) for a, d in zip(acc, dp) if math.isfinite(a) and math.isfinite(d) and a > ref[0] and d < ref[1]
-    )
+    pts = [(a, d) for a, d in zip(acc, dp) if math.isfinite(a) and math.isfinite(d) and a > ref[0] and d < ref[1]]
     pts.sort(key=lambda p: (-p[0], p[1]))
     area, dp_limit = 0.0, ref[1]
     for a, d in pts:
@@ -168,7 +166,7 @@ def test_happy_path_files_and_trials(happy: Path) -> None:
     # threshold_optimizer is a reference (conf/search/default.yaml): always appended
     assert trials.groupby("strategy").size().to_dict() == {"none": 3, "reweighing": 3, "threshold_optimizer": 3}
     assert (trials["state"] == "COMPLETE").all()
-    assert sorted(trials.columns[:3]) == sorted(["strategy", "trial", "state"])
+    assert list(trials.columns[:3]) == ["strategy", "trial", "state"]
     for col in ("params.model.C", "params.mitigation.tol", "params.mitigation.objective", "val.accuracy",
                 f"val.{DP}", "test.accuracy", f"test.{DP}", "error", "run_dir", "is_pareto"):  # fmt: skip
         assert col in trials.columns, col

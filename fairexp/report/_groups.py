@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from itertools import combinations
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 #: Columns of the rendered tables, in order.
@@ -20,7 +21,65 @@ MAX_COLUMNS = 5  # 31 tables at most
 
 
 def group_frame(frame: pd.DataFrame, columns: Sequence[str], min_group_size: int) -> pd.DataFrame:
-    """One row per group: label, size, rates, confusion counts, ``small`` flag and ratio to the highest selection rate."""
-    from fairexp.metrics import GROUP_SEPARATOR_LABEL, group_table  # noqa: F401  (label helper below)
+    """One row per group of ``columns``: label, size, rates, confusion counts, ``small`` flag.
 
-    raise NotImplementedError
+    ``ratio_to_max`` is the group's selection rate over the highest one among the groups
+    that are not small (the four-fifths comparison); NaN for small groups.
+    """
+    from fairexp.metrics import group_labels, group_table
+
+    sens = frame[list(columns)].astype(str).reset_index(drop=True)
+    table = group_table(frame["y_true"].to_numpy(), frame["y_pred"].to_numpy(), sens)
+    labels = group_labels(table.index.to_frame(index=False)).tolist()
+    out = table.reset_index(drop=True)
+    out.insert(0, "group", labels)
+    out["small"] = out["count"] < min_group_size
+    reliable = out.loc[~out["small"], "selection_rate"]
+    top = reliable.max() if len(reliable) else np.nan
+    with np.errstate(all="ignore"):
+        ratio = out["selection_rate"] / top if top and np.isfinite(top) else pd.Series(np.nan, index=out.index)
+    out["ratio_to_max"] = ratio.where(~out["small"])
+    return out
+
+
+def combinations_of(columns: Sequence[str]) -> list[tuple[str, ...]]:
+    cols = list(dict.fromkeys(columns))[:MAX_COLUMNS]
+    return [c for k in range(1, len(cols) + 1) for c in combinations(cols, k)]
+
+
+def intersectional_tables(
+    frame: pd.DataFrame, sensitive: Sequence[str], audit: Sequence[str], min_group_size: int
+) -> list[dict[str, Any]]:
+    """A table per combination of columns: ``{"columns", "role", "table"}``.
+
+    ``role`` says whether the combination is the one mitigated on (all sensitive columns,
+    no audit column), audit-only, or a mix.
+    """
+    sens_set = set(sensitive)
+    out = []
+    for combo in combinations_of([*sensitive, *audit]):
+        if set(combo) == sens_set:
+            role = "sensitive (mitigated on)"
+        elif sens_set.isdisjoint(combo):
+            role = "audit only"
+        else:
+            role = "sensitive \u00d7 audit" if len(combo) > 1 else "sensitive"
+        out.append({"columns": list(combo), "role": role, "table": group_frame(frame, combo, min_group_size)})
+    return out
+
+
+def confusion_matrices(frame: pd.DataFrame, columns: Sequence[str], min_group_size: int) -> list[dict[str, Any]]:
+    """Per group: the 2x2 confusion counts (rows: actual 1/0, columns: decided 1/0)."""
+    table = group_frame(frame, columns, min_group_size)
+    return [
+        {
+            "group": r["group"],
+            "count": int(r["count"]),
+            "small": bool(r["small"]),
+            "tp": int(r["tp"]),
+            "fn": int(r["fn"]),
+            "fp": int(r["fp"]),
+            "tn": int(r["tn"]),
+        }
+        for _, r in table.iterrows()
+    ]

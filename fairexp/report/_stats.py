@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fairexp.metrics import FOUR_FIFTHS
+
 #: Metrics the bootstrap gives intervals for (``roc_auc`` only where scores exist).
 BOOTSTRAP_METRICS = (
     "accuracy",
@@ -39,6 +41,7 @@ BOOTSTRAP_METRICS = (
     "equal_opportunity_difference",
     "zero_one_loss_difference",
     "disparate_impact_ratio",
+    "four_fifths_rule_passed",
 )
 
 
@@ -98,6 +101,7 @@ def metrics_from_counts(counts: np.ndarray) -> dict[str, np.ndarray]:
             "equal_opportunity_difference": tpr_d,
             "zero_one_loss_difference": err_d,
             "disparate_impact_ratio": dp_r,
+            "four_fifths_rule_passed": np.where(np.isnan(dp_r), np.nan, (dp_r >= FOUR_FIFTHS).astype(float)),
         }
     )
     return out
@@ -300,6 +304,20 @@ def selection_rate_test(y_pred: np.ndarray, labels: Sequence[str] | np.ndarray) 
         v = cramers_v(float(chi2), n, table.shape)
         out.update(effect_size=v, effect_magnitude=_magnitude(v, (0.1, 0.3, 0.5)))
     return out
+
+
+def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a proportion (used for per-group rates in the figures)."""
+    from scipy.stats import norm
+
+    if n <= 0:
+        return float("nan"), float("nan")
+    z = float(norm.ppf(0.5 + confidence / 2.0))
+    p = successes / n
+    den = 1.0 + z * z / n
+    centre = (p + z * z / (2 * n)) / den
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def format_p(p: float) -> str:
