@@ -21,6 +21,10 @@ log = logging.getLogger(__name__)
 
 _MODES = ("offline", "online", "disabled", "shared")
 
+#: Set after the first W&B failure in this process: a sweep must not wait out the same
+#: network timeout once per trial.
+_FAILED: str | None = None
+
 
 def flatten(metrics: Mapping[str, Mapping[str, Any]], sep: str = "/") -> dict[str, Any]:
     """``{"val": {"accuracy": .8}}`` -> ``{"val/accuracy": .8}``."""
@@ -96,6 +100,10 @@ class WandbTracker:
         extra: Mapping[str, Any] | None = None,
     ) -> str | None:
         """Log one experiment; returns the W&B run directory, or None if logging failed."""
+        global _FAILED
+        if _FAILED is not None:
+            log.warning("W&B logging skipped (it failed earlier in this process: %s)", _FAILED)
+            return None
         try:
             import wandb
 
@@ -116,7 +124,8 @@ class WandbTracker:
                 run.finish()
             return str(Path(run_dir).parent) if run_dir else None
         except Exception as exc:  # tracking must never lose the local results
-            log.warning("W&B logging failed (%s: %s); local outputs are complete", type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
+            _FAILED = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            log.warning("W&B logging failed (%s); local outputs are complete", _FAILED)
             return None
 
 

@@ -476,25 +476,33 @@ def test_trial_with_undefined_objective_fails_and_sweep_completes(tmp_path: Path
 
 
 def test_config_error_inside_a_trial_stops_the_sweep(tmp_path: Path) -> None:
+    """An unknown mitigation parameter, given to one strategy through search.strategy_overrides.
+
+    ``none`` runs first and is unaffected; exponentiated_gradient's first trial raises a
+    ConfigError, which stops the sweep with one line (every trial would fail alike).
+    """
     sweep_dir = tmp_path / "sweep"
     proc = sweep(
         sweep_dir,
         *GERMAN,
-        "mitigation=exponentiated_gradient",
-        "mitigation.max_iter=5",
-        "+mitigation.epsilon=1",
-        "search.strategies=[exponentiated_gradient]",
+        "search.strategies=[none,exponentiated_gradient]",
         "search.references=[]",
+        "search.search_model=false",  # none: a single trial
         "search.n_trials=3",
+        '+search.strategy_overrides.exponentiated_gradient=["mitigation.max_iter=5","+mitigation.epsilon=1"]',
     )
     assert proc.returncode == 2
-    line = one_line_error(proc, "mitigation.epsilon")
-    assert "unknown parameter 'epsilon'" in line and "eps" in line
-    # stopped at the first trial: one trial, failed, with the same message
+    line = one_line_error(proc, "mitigation.epsilon:")
+    assert "unknown parameter 'epsilon' for exponentiated_gradient" in line and "eps" in line
+    # stopped at exponentiated_gradient's first trial, recorded as failed with the same message
     trials = load_study(sweep_dir, "exponentiated_gradient").trials
     assert [t.state.name for t in trials] == ["FAIL"]
-    assert "epsilon" in trials[0].user_attrs["error"]
+    assert "unknown parameter 'epsilon'" in trials[0].user_attrs["error"]
     assert not (sweep_dir / "trials.csv").exists()
+    # the override reached only its strategy
+    assert [t.state.name for t in load_study(sweep_dir, "none").trials] == ["COMPLETE"]
+    none_cfg = yaml.safe_load((sweep_dir / "trials/none/0/config.yaml").read_text())
+    assert none_cfg["mitigation"] == {"name": "none", "search_space": {}}
 
 
 # -- 4. bad search configs ---------------------------------------------------
@@ -516,6 +524,24 @@ BAD_CONFIGS = {
     ),
     "n_trials": (["search.n_trials=0"], "search.n_trials", "positive integer"),
     "storage": (["search.storage=postgresql://u:s3cr3tpw@127.0.0.1:1/db"], "search.storage", "cannot open storage"),
+    # search.strategy_overrides: a strategy that is not compared, written as in README.md / conf/search/default.yaml
+    "overrides_readme_form": (
+        ['search.strategy_overrides={bogus:["mitigation.max_iter=5"]}'],
+        "search.strategy_overrides",
+        "'bogus' is not one of the strategies being compared",
+    ),
+    # ... and as a ++ dict: a dict value with commas is not a sweep list
+    "overrides_dict": (
+        ['++search.strategy_overrides={bogus:["mitigation.max_iter=5","mitigation.eps=0.1"]}'],
+        "search.strategy_overrides",
+        "'bogus' is not one of the strategies being compared",
+    ),
+    # an override Hydra cannot apply to that strategy's config (max_iter exists: '+' cannot add it)
+    "override_not_applicable": (
+        ["search.strategies=[exponentiated_gradient]", '+search.strategy_overrides.exponentiated_gradient=["+mitigation.max_iter=5"]'],
+        "search.strategy_overrides.exponentiated_gradient",
+        "max_iter",
+    ),
 }
 
 

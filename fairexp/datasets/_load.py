@@ -108,6 +108,30 @@ def _partition(
     return cats, numeric
 
 
+#: a text column with more distinct values than this (and than half the rows) is an identifier or free text
+MAX_CATEGORIES = 1000
+
+
+def _check_encodable(col: pd.Series, name: str) -> None:
+    """One-hot encoding needs hashable values and a bounded number of categories."""
+    sample = col.dropna()
+    if len(sample) and not all(isinstance(v, str | int | float | bool | np.generic) for v in sample.iloc[:1000]):
+        kind = type(next(v for v in sample.iloc[:1000] if not isinstance(v, str | int | float | bool | np.generic))).__name__
+        raise DataError(
+            f"feature column '{name}' holds {kind} values that preprocessing cannot encode; "
+            f"drop it (dataset.drop=[{name}]) or flatten it into scalar columns",
+            key="dataset.features",
+        )
+    n_unique = int(sample.nunique())
+    if n_unique > MAX_CATEGORIES and n_unique > 0.5 * len(col):
+        raise DataError(
+            f"feature column '{name}' is non-numeric with {n_unique:,} distinct values in {len(col):,} rows "
+            f"(an identifier or free text?); one-hot encoding cannot use it: drop it (dataset.drop=[{name}]) "
+            "or encode it yourself",
+            key="dataset.features",
+        )
+
+
 def _is_number(col: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
 
@@ -160,6 +184,8 @@ def _finish(config: DatasetConfig, raw: RawTable, seed: int) -> Dataset:
             )
 
     categorical, numeric = _partition(frame, features, raw.categorical)
+    for col in categorical:
+        _check_encodable(frame[col], col)
     if not frame.index.equals(pd.RangeIndex(len(frame))):
         frame = frame.reset_index(drop=True)
     sens = pd.DataFrame({col: to_strings(frame[col]) for col in sensitive}, index=frame.index)

@@ -176,7 +176,7 @@ def analyse(inputs: Inputs, policy: Policy, *, counterfactual: bool = True, full
         "input": {"path": str(inputs.path), "kind": inputs.kind},
         "policy": policy.to_dict(),
         "policy_is_default": policy.is_default,
-        "selection": sel.to_dict(base),
+        "selection": sel.to_dict(base if inputs.kind == "sweep" else None),
     }
     if inputs.kind == "sweep":
         counts = inputs.trials.groupby(["strategy", "state"]).size().unstack(fill_value=0)

@@ -21,17 +21,15 @@ def fmt(v: Any, digits: int = 4) -> str:
         return "n/a"
     if isinstance(v, bool):
         return "yes" if v else "no"
-    if isinstance(v, int):
-        return f"{v:,}"
+    if isinstance(v, int) or (hasattr(v, "dtype") and getattr(v.dtype, "kind", "") in "iu"):
+        return f"{int(v):,}"
     try:
         f = float(v)
     except (TypeError, ValueError):
         return str(v)
     if not math.isfinite(f):
         return "n/a"
-    if f.is_integer() and abs(f) >= 1 and digits > 0 and abs(f) < 1e15:
-        return f"{int(f):,}"
-    return f"{f:.{digits}f}"
+    return f"{f:,.{digits}f}"
 
 
 def fmt_ci(lo: Any, hi: Any, digits: int = 4) -> str:
@@ -130,6 +128,8 @@ def to_markdown(doc: Doc) -> str:
 
 _CODE = re.compile(r"`([^`]+)`")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+#: cells right-aligned as numbers: 0.123, -4, +137, 1,234, n/a, [0.1, 0.2], em dash
+_NUMERIC = re.compile(r"^(?:[+\-\u2212]?[\d,]*\.?\d+%?|n/a|\u2014|\[[^\]]*\])$")
 
 
 def inline(text: str) -> str:
@@ -168,12 +168,12 @@ nav.toc a { color: #1a5fb4; text-decoration: none; margin-right: 14px; white-spa
 .tablewrap { overflow-x: auto; margin: 8px 0 14px; }
 table { border-collapse: collapse; font-size: 13.5px; min-width: 40%; }
 caption { caption-side: top; text-align: left; color: var(--muted); font-size: 13px; padding: 4px 0; }
-th, td { border: 1px solid var(--line); padding: 5px 9px; text-align: right; vertical-align: top; }
+th, td { border: 1px solid var(--line); padding: 5px 9px; text-align: left; vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 th { background: #eef1f5; font-weight: 600; text-align: center; }
-td:first-child, th:first-child { text-align: left; }
 tr:nth-child(even) td { background: #fafbfc; }
 tr.small td { color: #9aa1ab; font-style: italic; }
-tr.small td:first-child::after { content: "  \\26A0 small group"; color: var(--warn); font-style: normal; font-size: 11.5px; }
+tr.small td:first-child::after { content: " \u26a0\u00a0small group"; color: var(--warn); font-style: normal; font-size: 11.5px; white-space: nowrap; }
 tr.fail td { background: var(--badbg); }
 tr.pass td { background: var(--okbg); }
 tr.selected td { font-weight: 600; background: #eaf2fd; }
@@ -218,7 +218,8 @@ def to_html(doc: Doc, title: str, footer: str = "") -> str:
             body = []
             for row, cls in zip(b.rows, b.row_class):
                 attr = f' class="{cls}"' if cls else ""
-                body.append(f"<tr{attr}>" + "".join(f"<td>{inline(c)}</td>" for c in row) + "</tr>")
+                cells = "".join(f'<td class="num">{inline(c)}</td>' if _NUMERIC.match(str(c)) else f"<td>{inline(c)}</td>" for c in row)
+                body.append(f"<tr{attr}>{cells}</tr>")
             cap = f"<caption>{inline(b.caption)}</caption>" if b.caption else ""
             parts.append(f'<div class="tablewrap"><table>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
     foot = f"<footer>{inline(footer)}</footer>" if footer else ""

@@ -64,11 +64,17 @@ def build_doc(a: Analysis, figures: dict[str, bytes]) -> Doc:
     if not sel.found:
         doc.box("fail", f"**No operating point meets the policy on validation.** {sel.reason[0].upper() + sel.reason[1:]}.")
     else:
-        where = f"trial {sel.trial} of **{sel.strategy}**" if sel.trial is not None else f"the run (strategy **{sel.strategy}**)"
-        doc.p(
-            f"Selected operating point: {where}, chosen on **validation** as {sel.reason}; every number below is on the "
-            f"**test** split ({fmt(ds.get('sizes', {}).get('test'))} rows), which played no part in the choice."
-        )
+        n_test = fmt((ds.get("sizes") or {}).get("test"))
+        if sel.trial is not None:
+            doc.p(
+                f"Selected operating point: trial {sel.trial} of **{sel.strategy}**, chosen on **validation** as {sel.reason}; "
+                f"every number below is on the **test** split ({n_test} rows), which played no part in the choice."
+            )
+        else:
+            doc.p(
+                f"A single run directory, so the operating point is the run itself (strategy **{sel.strategy}**); every number "
+                f"below is on its **test** split ({n_test} rows)."
+            )
         if not sel.meets_limits_on_val:
             doc.box("warn", "This run does not meet the policy's limits on validation: " + "; ".join(sel.val_violations) + ".")
         rules = d.get("rules", [])
@@ -110,7 +116,8 @@ def build_doc(a: Analysis, figures: dict[str, bytes]) -> Doc:
     ]
     if sel.params:
         items.append(("Searched parameters", ", ".join(f"`{k} = {_short(v)}`" for k, v in sel.params.items())))
-    items.append(("Selection", sel.reason + f" ({d['selection']['n_within_limits_on_val']} of {d['selection']['n_complete_trials']} complete trials within limits)"))
+    if sel.trial is not None:
+        items.append(("Selection", sel.reason + f" ({d['selection']['n_within_limits_on_val']} of {d['selection']['n_complete_trials']} complete trials within limits)"))
     doc.kv(items)
     tm = d["test_metrics"]
     dirs = _directions()
@@ -145,7 +152,8 @@ def build_doc(a: Analysis, figures: dict[str, bytes]) -> Doc:
     doc.h2("Is the selection-rate gap real?")
     doc.p(sig["sentence"])
     rows = [[g, fmt(n), fmt(s), fmt(r)] for g, n, s, r in zip(sig["groups"], sig["sizes"], sig["selected"], sig["selection_rates"])]
-    doc.table(["group", "n", "selected", "selection rate"], rows, caption=f"Decisions by group ({', '.join(ds['sensitive'])}), test")
+    cls = ["small" if n < pol.min_group_size else "" for n in sig["sizes"]]
+    doc.table(["group", "n", "selected", "selection rate"], rows, cls, caption=f"Decisions by group ({', '.join(ds['sensitive'])}), test")
     stats = [
         ("Test", f"{sig['test']}: \u03c7\u00b2 = {fmt(sig['chi2'], 3)}, df = {sig['dof']}, {_p(sig['p_value'])}"),
     ]
