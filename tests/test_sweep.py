@@ -545,22 +545,32 @@ BAD_CONFIGS = {
 }
 
 
+def _timed_sweep(sweep_dir: Path, args: Sequence[str]) -> tuple[subprocess.CompletedProcess, float, Path]:
+    start = time.monotonic()
+    proc = sweep(sweep_dir, *GERMAN, "search.n_trials=2", *args, timeout=90)
+    return proc, time.monotonic() - start, sweep_dir
+
+
 @pytest.fixture(scope="module")
-def bad_config_runs(tmp_path_factory) -> Iterator[dict[str, tuple[subprocess.CompletedProcess, float, Path]]]:
-    """All bad-config commands started at once (each fails in start-up), then collected."""
+def _bad_config_futures(tmp_path_factory) -> Iterator[dict[str, Any]]:
+    """Every bad-config command, started at once in the background (each fails during start-up)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     root = tmp_path_factory.mktemp("bad")
-    procs = {}
-    for name, (args, _, _) in BAD_CONFIGS.items():
-        sweep_dir = root / name / "sweep"
-        sweep_dir.parent.mkdir(parents=True)
-        cmd = _cmd(sweep_dir, [*GERMAN, "search.n_trials=2", *args])
-        procs[name] = (subprocess.Popen(cmd, cwd=sweep_dir.parent, env=_env(sweep_dir.parent), text=True,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE), time.monotonic(), sweep_dir)  # fmt: skip
-    out = {}
-    for name, (p, start, sweep_dir) in procs.items():
-        stdout, stderr = p.communicate(timeout=60)
-        out[name] = (subprocess.CompletedProcess(p.args, p.returncode, stdout, stderr), time.monotonic() - start, sweep_dir)
-    yield out
+    with ThreadPoolExecutor(max_workers=len(BAD_CONFIGS)) as pool:
+        yield {name: pool.submit(_timed_sweep, root / name / "sweep", args) for name, (args, _, _) in BAD_CONFIGS.items()}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _start_bad_configs_early(request) -> None:
+    """They need no machine time to speak of: let them run beside the first (long) sweeps."""
+    if any("bad_config_runs" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        request.getfixturevalue("_bad_config_futures")
+
+
+@pytest.fixture(scope="module")
+def bad_config_runs(_bad_config_futures) -> dict[str, tuple[subprocess.CompletedProcess, float, Path]]:
+    return {name: future.result(timeout=120) for name, future in _bad_config_futures.items()}
 
 
 @pytest.mark.parametrize("name", list(BAD_CONFIGS))
