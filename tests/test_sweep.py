@@ -585,10 +585,10 @@ def test_bad_search_config_one_line_error(bad_config_runs, name: str) -> None:
     if name == "storage":
         assert "s3cr3tpw" not in proc.stderr + proc.stdout
         assert "postgresql://u:***@127.0.0.1:1/db" in line
-        # fails fast: no connect retries, about as quick as a config that fails without any I/O
-        # (all these commands run at once, so the machine's load is shared)
+        # fails fast: no connect retries, about as quick as the configs that fail without any I/O
+        # (all these commands run at once and share the machine: < 30 s alone, measured ~3 s)
         others = max(t for n, (_, t, _) in bad_config_runs.items() if n != "storage")
-        assert elapsed < 30 and elapsed < others + 10, (elapsed, others)
+        assert elapsed < others + 10 and elapsed < 60, (elapsed, others)
 
 
 def test_unreachable_postgres_reports_the_connection_not_a_missing_driver(bad_config_runs) -> None:
@@ -658,7 +658,7 @@ def _item_value(item: Any) -> Any:
 
 def read_wandb_run(run_dir: Path) -> dict[str, Any]:
     (wandb_file,) = run_dir.glob("run-*.wandb")
-    out: dict[str, Any] = {"run": None, "history": {}, "summary": {}}
+    out: dict[str, Any] = {"run": None, "history": {}, "summary": {}, "config": {}}
     for r in wandb_records(wandb_file):
         kind = r.WhichOneof("record_type")
         if kind == "run":
@@ -669,6 +669,9 @@ def read_wandb_run(run_dir: Path) -> dict[str, Any]:
         elif kind == "summary":
             for item in r.summary.update:
                 out["summary"][item.key or "/".join(item.nested_key)] = _item_value(item)
+        elif kind == "config":
+            for item in r.config.update:
+                out["config"][item.key or "/".join(item.nested_key)] = json.loads(item.value_json)
     return out
 
 
@@ -716,6 +719,10 @@ def test_wandb_offline_runs_hold_the_sweep(tmp_path: Path) -> None:
 
     # the frontier scatter is drawn from the pareto table; the image and hypervolume curves are there
     assert hist["frontier_table/path"] == hist["pareto/path"]
+    frontier = run["config"]["_wandb/visualize/frontier"]["panel_config"]
+    assert frontier["panelDefId"] == "wandb/scatter/v0"
+    assert frontier["fieldSettings"] == {"x": f"val.{DP}", "y": "val.accuracy"}
+    assert run["config"]["_wandb/visualize/hypervolume_curve"]["panel_config"]["panelDefId"] == "wandb/lineseries/v0"
     assert hist["tradeoff/_type"] == "image-file"
     assert (summary_dir / "files" / hist["tradeoff/path"]).is_file()
     curve = _table(summary_dir, hist["hypervolume_curve_table/path"])
@@ -763,9 +770,12 @@ def test_grid_sampler_with_parallel_batches(tmp_path: Path) -> None:
     assert sorted(trials["params.model.C"]) == pytest.approx([0.001, math.sqrt(0.1), 100.0], rel=1e-9)
     study = load_study(sweep_dir, "none")
     assert len(study.trials) == 3  # no surplus or duplicate trial
-    t0, t1, t2 = study.trials
-    assert t1.datetime_start < t0.datetime_complete and t0.datetime_start < t1.datetime_complete  # one batch of 2
-    assert t2.datetime_start >= max(t0.datetime_complete, t1.datetime_complete)  # then the last point
+    # trials 0 and 1 ran side by side in two processes, trial 2 after both: a job starts when
+    # Hydra writes its .hydra/ files and ends with metrics.json
+    started = {n: min(f.stat().st_mtime for f in (sweep_dir / f"trials/none/{n}/.hydra").iterdir()) for n in range(3)}
+    ended = {n: (sweep_dir / f"trials/none/{n}/metrics.json").stat().st_mtime for n in range(3)}
+    assert started[1] < ended[0] and started[0] < ended[1], (started, ended)
+    assert started[2] >= max(ended[0], ended[1]), (started, ended)
     for _, row in trials.iterrows():  # each trial really ran with its grid value
         cfg = yaml.safe_load((Path(row["run_dir"]) / "config.yaml").read_text())
         assert cfg["model"]["C"] == row["params.model.C"]

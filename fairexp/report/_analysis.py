@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -151,14 +150,17 @@ def _cost_of_fairness(inputs: Inputs, policy: Policy) -> dict[str, Any]:
     return out
 
 
-def _practical_limit(policy: Policy, metrics_ci: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
-    for metric in SELECTION_DISPARITY:
-        for rule in policy.rules:
-            if rule.metric != metric:
-                continue
-            kind, value = ("max", rule.max) if rule.max is not None else ("min", rule.min)
-            return {"metric": metric, "kind": kind, "value": value, "observed": metrics_ci.get(metric, {}).get("value", float("nan"))}
-    return None
+def _practical_limits(policy: Policy, metrics_ci: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The policy's limits on selection-rate disparity, with the observed test values."""
+    out = []
+    for rule in policy.rules:
+        if rule.metric not in SELECTION_DISPARITY:
+            continue
+        observed = metrics_ci.get(rule.metric, {}).get("value", float("nan"))
+        for kind, value in (("max", rule.max), ("min", rule.min)):
+            if value is not None:
+                out.append({"metric": rule.metric, "kind": kind, "value": value, "observed": observed})
+    return out
 
 
 def analyse(inputs: Inputs, policy: Policy, *, counterfactual: bool = True, full: bool = True) -> Analysis:
@@ -247,7 +249,7 @@ def analyse(inputs: Inputs, policy: Policy, *, counterfactual: bool = True, full
     labels = group_labels(test[sensitive].astype(str))
     sig = selection_rate_test(test["y_pred"].to_numpy(), labels.to_numpy())
     sig["alpha"] = 1.0 - policy.confidence
-    sig["sentence"] = significance_sentence(sig, alpha=sig["alpha"], limit=_practical_limit(policy, metrics_ci))
+    sig["sentence"] = significance_sentence(sig, alpha=sig["alpha"], limit=_practical_limits(policy, metrics_ci))
     data["significance"] = sig
     tables = intersectional_tables(test, sensitive, audit, policy.min_group_size)
     analysis.group_tables = tables
@@ -258,7 +260,7 @@ def analyse(inputs: Inputs, policy: Policy, *, counterfactual: bool = True, full
     if counterfactual:
         from fairexp.report._counterfactual import counterfactual_check
 
-        data["counterfactual"] = counterfactual_check(run.config, test, run.path)
+        data["counterfactual"] = counterfactual_check(run.config, test)
     else:
         data["counterfactual"] = {"applies": None, "how": "skipped", "note": "skipped (--no-counterfactual)", "columns": []}
     return analysis

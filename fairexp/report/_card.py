@@ -143,7 +143,7 @@ def model_card(analysis: Any) -> str:
     small = d.get("small_groups") or []
     if small:
         add(f"- {len(small)} group(s) have fewer than {pol.min_group_size} test rows; their numbers are not reliable: "
-            + ", ".join(f"{g['group']} (n={g['count']})" for g in small[:12]) + ("..." if len(small) > 12 else "") + ".")  # fmt: skip
+            + ", ".join(f"{g['group']} (n={g['count']})" for g in small[:12]) + (f" and {len(small) - 12} more" if len(small) > 12 else "") + ".")  # fmt: skip
     ff = d.get("four_fifths")
     if ff:
         add(f"- Four-fifths rule on test: disparate impact ratio {fmt(ff['ratio'], 3)} ({'passes' if ff['passed'] else 'fails'}).")

@@ -22,7 +22,6 @@ sensitive attribute.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -67,7 +66,7 @@ def rebuild(config: Mapping[str, Any]) -> tuple[Any, Any]:
     return data, strategy
 
 
-def counterfactual_check(config: Mapping[str, Any], recorded_test: Any, run_dir: Path | None = None) -> dict[str, Any]:
+def counterfactual_check(config: Mapping[str, Any], recorded_test: Any) -> dict[str, Any]:
     """Reproducibility + counterfactual summary for the run described by ``config``.
 
     ``recorded_test`` is the test part of ``predictions.parquet`` (row order = the split's).

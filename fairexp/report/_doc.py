@@ -107,7 +107,7 @@ def to_markdown(doc: Doc) -> str:
         elif b.kind == "pre":
             out += ["```", b.text, "```", ""]
         elif b.kind == "img":
-            out += [f"![{b.caption}]({b.name})", "", f"*{b.caption}*", ""]
+            out += [f"![{b.name.rsplit('.', 1)[0]}]({b.name})", "", f"*{b.caption}*", ""]
         elif b.kind == "table":
             if b.caption:
                 out += [f"*{b.caption}*", ""]
@@ -116,7 +116,7 @@ def to_markdown(doc: Doc) -> str:
             for row, cls in zip(b.rows, b.row_class):
                 cells = [_md_cell(c) for c in row]
                 if cls == "small":
-                    cells = [cells[0]] + [f"_{c}_" if c not in ("", "n/a") else c for c in cells[1:]]
+                    cells = [f"{cells[0]} \u26a0 small"] + [f"_{c}_" if c not in ("", "n/a") else c for c in cells[1:]]
                 elif cls == "selected":
                     cells = [f"**{c}**" if c else c for c in cells]
                 out.append("| " + " | ".join(cells) + " |")

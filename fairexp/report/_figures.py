@@ -22,7 +22,8 @@ def _png(fig: Any) -> bytes:
 def tradeoff_png(trials: Any, policy: Any, selection: Any) -> bytes:
     from fairexp.plots import tradeoff_figure
 
-    limit = policy.rules[0].as_limit() if policy.rules else None
+    rule = policy.disparity_rule
+    limit = rule.as_limit() if rule is not None else None
     selected = None
     if selection.found and selection.strategy is not None:
         x = selection.val.get(policy.disparity, float("nan"))

@@ -4,7 +4,7 @@ A policy is a small YAML file::
 
     performance: accuracy                # a performance metric (fairexp.metrics.PERFORMANCE_METRICS)
     selection: best_within_limits        # or knee, weighted
-    alpha: 0.5                           # weighted only
+    alpha: 0.5                           # weighted only (disparity = the first fairness rule's metric)
     rules:
       - metric: demographic_parity_difference
         max: 0.05
@@ -96,9 +96,17 @@ class Policy:
         return self.source == "default"
 
     @property
+    def disparity_rule(self) -> Rule | None:
+        """The first rule on a fairness metric (the fairness axis of selection and plots)."""
+        from fairexp.metrics import FAIRNESS_METRICS
+
+        return next((r for r in self.rules if r.metric in FAIRNESS_METRICS), None)
+
+    @property
     def disparity(self) -> str:
-        """The fairness axis of selection and plots: the first rule's metric."""
-        return self.rules[0].metric if self.rules else DEFAULT_DISPARITY
+        """The fairness axis of ``knee``, ``weighted`` and the plots: the first fairness rule's metric."""
+        rule = self.disparity_rule
+        return rule.metric if rule is not None else DEFAULT_DISPARITY
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -300,7 +300,7 @@ def _method_section(doc: Doc, a: Analysis) -> None:
         "rule; the selection rule never sees a test column. `best_within_limits` takes the best validation performance; "
         "`knee` the point of the candidates' validation frontier farthest from the chord between its ends (both axes "
         "min-max normalised); `weighted` the best alpha \u00d7 performance \u2212 (1 \u2212 alpha) \u00d7 disparity "
-        f"(disparity = the first rule's metric, here `{pol.disparity}`, as 1 \u2212 value for ratios). Ties go to the lower disparity."
+        f"(disparity = the first fairness rule's metric, here `{pol.disparity}`, as 1 \u2212 value for ratios). Ties go to the lower disparity."
     )
     doc.p(
         f"**Intervals** are {pol.confidence:.0%} percentile bootstrap intervals: {pol.n_bootstrap:,} resamples of the test "

@@ -8,12 +8,12 @@ validation metrics meet all of them are candidates. Among the candidates:
 
 * ``best_within_limits``: the best validation performance;
 * ``knee``: the knee of the candidates' validation frontier (performance vs. the
-  disparity, i.e. the first rule's metric): both axes are min-max normalised to
+  disparity, i.e. the first fairness rule's metric, or DP difference without one): both axes are min-max normalised to
   "higher is better", and the knee is the frontier point farthest from the chord joining
   the frontier's two ends, on the side of the ideal point (with fewer than three frontier
   points, or no point beyond the chord, the best performance);
 * ``weighted``: the best ``alpha * performance - (1 - alpha) * disparity``, on the raw
-  metric values, where disparity is the first rule's metric written so that lower is
+  metric values, where disparity is that metric written so that lower is
   better (the metric itself for ``*_difference`` metrics, ``1 - value`` for ratios).
 
 Ties go to the better disparity, then to the strategy name and trial number, so a

@@ -328,11 +328,12 @@ def format_p(p: float) -> str:
     return f"p = {p:.3f}"
 
 
-def significance_sentence(test: dict[str, Any], *, alpha: float, limit: dict[str, Any] | None) -> str:
-    """Plain language: statistical significance (p vs alpha) apart from practical significance (the policy limit).
+def significance_sentence(test: dict[str, Any], *, alpha: float, limit: dict[str, Any] | list[dict[str, Any]] | None) -> str:
+    """Plain language: statistical significance (p vs alpha) apart from practical significance (the policy limits).
 
-    ``limit`` is ``{"metric", "value", "kind": "max"|"min", "observed"}`` for the policy's rule on
-    selection-rate disparity, or None when the policy sets none.
+    ``limit`` is ``{"metric", "value", "kind": "max"|"min", "observed"}`` for a policy rule on
+    selection-rate disparity (or a list of them: the gap is practically acceptable only if all
+    hold), or None when the policy sets none.
     """
     diff = test["difference"]
     groups = ", ".join(f"{g} {r:.2f}" for g, r in zip(test["groups"], test["selection_rates"]))
@@ -341,25 +342,28 @@ def significance_sentence(test: dict[str, Any], *, alpha: float, limit: dict[str
     if not math.isfinite(diff) or len(test["groups"]) < 2:
         return "There is only one group in the test data, so selection rates cannot be compared."
     head = f"The difference in selection rates ({diff:.3f}; {groups})"
-    if p is not None and math.isfinite(p) and p < alpha:
+    significant = p is not None and math.isfinite(p) and p < alpha
+    if significant:
         stat = f"is statistically significant ({format_p(p)}, {es})"
     else:
-        stat = (
-            f"is not statistically distinguishable from zero with n = {test['n']:,} ({format_p(p)}, {es})"
-        )
-    if limit is None:
+        stat = f"is not statistically distinguishable from zero with n = {test['n']:,} ({format_p(p)}, {es})"
+    limits = [limit] if isinstance(limit, dict) else list(limit or [])
+    if not limits:
         practical = "the policy sets no practical limit on selection-rate disparity to compare it with"
         return f"{head} {stat}; {practical}."
-    observed, value, metric = limit["observed"], limit["value"], limit["metric"]
-    if limit["kind"] == "max":
-        within = math.isfinite(observed) and observed <= value
-        rel = "is within" if within else "exceeds"
-        practical = f"the observed {metric} ({observed:.3f}) {rel} the policy's practical limit of {value:g}"
-    else:
-        within = math.isfinite(observed) and observed >= value
-        rel = "meets" if within else "falls below"
-        practical = f"the observed {metric} ({observed:.3f}) {rel} the policy's practical minimum of {value:g}"
-    significant = p is not None and math.isfinite(p) and p < alpha
+    clauses, within = [], True
+    for lim in limits:
+        observed, value, metric = lim["observed"], lim["value"], lim["metric"]
+        if lim["kind"] == "max":
+            ok = math.isfinite(observed) and observed <= value
+            rel = "is within" if ok else "exceeds"
+            clauses.append(f"the observed {metric} ({observed:.3f}) {rel} the policy's practical limit of {value:g}")
+        else:
+            ok = math.isfinite(observed) and observed >= value
+            rel = "meets" if ok else "falls below"
+            clauses.append(f"the observed {metric} ({observed:.3f}) {rel} the policy's practical minimum of {value:g}")
+        within &= ok
+    practical = " and ".join(clauses) if len(clauses) < 3 else ", ".join(clauses[:-1]) + " and " + clauses[-1]
     if significant and not within:
         tail = "a real difference that matters in practice."
     elif significant and within:

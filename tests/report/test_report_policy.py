@@ -108,3 +108,9 @@ def test_rule_holds_and_limit() -> None:
     rule = parse_policy({"rules": [{"metric": "disparate_impact_ratio", "min": 0.8}]}).rules[0]
     assert rule.holds(0.8) and rule.holds(0.95) and not rule.holds(0.79) and not rule.holds(float("nan"))
     assert rule.as_limit() == {"metric": "disparate_impact_ratio", "min": 0.8}
+
+
+def test_disparity_is_the_first_fairness_rule() -> None:
+    pol = parse_policy({"rules": [{"metric": "accuracy", "min": 0.7}, {"metric": "equalized_odds_difference", "max": 0.1}]})
+    assert pol.disparity == "equalized_odds_difference" and pol.disparity_rule is pol.rules[1]
+    assert parse_policy({"rules": []}).disparity == "demographic_parity_difference"

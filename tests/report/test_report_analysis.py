@@ -112,7 +112,7 @@ def test_cost_of_fairness_from_trials_csv(german_sweep: Path, sweep_report) -> N
     none = trials[(trials["strategy"] == "none") & (trials["state"] == "COMPLETE")]
     assert cost["baseline"]["val_performance"] == none["val.accuracy"].max()
     base_acc = cost["baseline"]["test_accuracy"]
-    assert {r["strategy"] for r in cost["rows"]} == {"reweighing", "exponentiated_gradient", "threshold_optimizer"}
+    assert {r["strategy"] for r in cost["rows"]} == {"exponentiated_gradient", "threshold_optimizer"}
     for r in cost["rows"]:
         if not r["found"]:
             assert "no trial met" in r["sentence"]
@@ -172,3 +172,14 @@ def test_incomplete_run_dir_is_bad_input(ks_run: Path, tmp_path: Path) -> None:
     (broken / "predictions.parquet").unlink()
     with pytest.raises(InputError, match="predictions.parquet"):
         read_inputs(broken)
+
+
+@pytest.mark.parametrize("selection", ["knee", "weighted"])
+def test_knee_and_weighted_on_the_real_sweep(german_sweep: Path, selection: str) -> None:
+    from dataclasses import replace
+
+    pol = replace(default_policy(), selection=selection, alpha=0.3)
+    a = analyse(read_inputs(german_sweep), pol, counterfactual=False, full=False)
+    assert a.selection.found and a.selection.method == selection
+    assert all(rule.holds(a.selection.val[rule.metric]) for rule in pol.rules)
+    assert a.data["rules"] and a.data["test_metrics"]["accuracy"]["value"] == pytest.approx(a.selection.test["accuracy"])
