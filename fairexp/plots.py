@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import html
 import math
-import os
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import matplotlib.figure
@@ -351,21 +348,6 @@ def tradeoff_html(
     return fig.to_html(full_html=True, include_plotlyjs=True)
 
 
-def _atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
-    """Temp file in the same directory, then ``os.replace``: readers never see half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 def write_tradeoff(
     trials: pd.DataFrame,
     out_dir: str | Path,
@@ -382,13 +364,15 @@ def write_tradeoff(
     """
     import matplotlib
 
+    from fairexp.outputs import atomic_write
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {ext: out / f"{stem}.{ext}" for ext in ("png", "svg", "html")}
     fig = tradeoff_figure(trials, x_metric=x_metric, y_metric=y_metric, **kwargs)
-    _atomic_write(paths["png"], lambda fh: fig.savefig(fh, format="png", dpi=PNG_DPI))
+    atomic_write(paths["png"], lambda p: fig.savefig(p, format="png", dpi=PNG_DPI))
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "fairexp"}):
-        _atomic_write(paths["svg"], lambda fh: fig.savefig(fh, format="svg"))
+        atomic_write(paths["svg"], lambda p: fig.savefig(p, format="svg"))
     page = tradeoff_html(trials, x_metric=x_metric, y_metric=y_metric, **kwargs)
-    _atomic_write(paths["html"], lambda fh: fh.write(page.encode("utf-8")))
+    atomic_write(paths["html"], lambda p: p.write_text(page, encoding="utf-8"))
     return paths

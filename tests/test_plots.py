@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from pathlib import Path
 
 from fairexp.plots import tradeoff_figure, tradeoff_html, write_tradeoff
 
@@ -214,8 +215,8 @@ def test_html_options_render():
 def test_failed_write_leaves_no_partial_or_temp_file(tmp_path, monkeypatch):
     from matplotlib.figure import Figure
 
-    def boom(self, fh, **kwargs):
-        fh.write(b"half a png")
+    def boom(self, target, **kwargs):
+        Path(target).write_bytes(b"half a png")
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(Figure, "savefig", boom)
