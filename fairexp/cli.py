@@ -68,7 +68,13 @@ def check_composition(argv: list[str]) -> str | None:
         key = re.search(r"full_key: (\S+)", text)
         first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
         if key and "not in struct" in text:
-            return f"{key.group(1)}: unknown config key (to add a new key use +{key.group(1)}=...)"
+            name = key.group(1)
+            if parsed.multirun and name.startswith("mitigation."):
+                return (
+                    f"{name}: not a key of the default mitigation; in a comparison set one strategy's "
+                    f"parameters with '+search.strategy_overrides.<strategy>=[\"{name}=...\"]'"
+                )
+            return f"{name}: unknown config key (to add a new key use +{name}=...)"
         return f"{key.group(1)}: {first}" if key else first
     return None
 
@@ -99,6 +105,7 @@ def run_job(cfg: Any) -> dict[str, dict[str, float]]:
     from omegaconf import OmegaConf
 
     from fairexp.experiment import run_experiment, summary_table, write_run
+    from fairexp.provenance import redact
     from fairexp.tracking import make_tracker
 
     warnings.filterwarnings("ignore", category=FutureWarning)
@@ -111,7 +118,7 @@ def run_job(cfg: Any) -> dict[str, dict[str, float]]:
         write_run(
             run_dir,
             result,
-            OmegaConf.to_yaml(cfg, resolve=True),
+            OmegaConf.to_yaml(OmegaConf.create(redact(container))),
             save_predictions=bool(container.get("output", {}).get("save_predictions", True)),
         )
     except FairexpError as exc:
@@ -122,7 +129,7 @@ def run_job(cfg: Any) -> dict[str, dict[str, float]]:
     tracker.log_run(
         dir=run_dir,
         name=run_dir.name,
-        config=container,
+        config=redact(container),
         metrics=result.metrics,
         groups=result.groups,
         job_type=str(container["mitigation"].get("name")),

@@ -178,6 +178,9 @@ def run_experiment(cfg: Mapping[str, Any]) -> ExperimentResult:
         from fairexp.errors import ConfigError
 
         raise ConfigError(f"must be a non-negative integer, got {seed!r}", key="seed")
+    import datetime
+
+    started_at = datetime.datetime.now(datetime.timezone.utc).isoformat()
     t0 = time.perf_counter()
     data = prepare_data(cfg["dataset"], seed=seed)
     t1 = time.perf_counter()
@@ -194,6 +197,7 @@ def run_experiment(cfg: Mapping[str, Any]) -> ExperimentResult:
         "total_s": t3 - t0,
     }
     info = {
+        "started_at": started_at,
         "dataset": data.dataset.name,
         "source": data.dataset.source,
         "positive_label": data.dataset.positive_label,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import platform
+import re
 import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 _PACKAGES = ("fairexp", "numpy", "pandas", "scikit-learn", "scipy", "fairlearn", "optuna", "hydra-core", "wandb")
 
@@ -39,6 +41,24 @@ def git_commit(start: Path | None = None) -> str | None:
     return out.stdout.strip() + ("-dirty" if dirty else "")
 
 
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]+):[^@\s]*@")
+
+
+def redact(value: Any) -> Any:
+    """A copy with passwords in URLs (``postgresql://user:secret@host``) replaced by ``***``.
+
+    Configs and command lines are written to run directories and W&B; a database
+    password in ``search.storage`` must not travel with them.
+    """
+    if isinstance(value, str):
+        return _PASSWORD_IN_URL.sub(r"\1:***@", value)
+    if isinstance(value, dict):
+        return {k: redact(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(redact(v) for v in value)
+    return value
+
+
 def provenance(data_hash: str | None = None) -> dict[str, object]:
     return {
         "python": sys.version.split()[0],
@@ -46,5 +66,5 @@ def provenance(data_hash: str | None = None) -> dict[str, object]:
         "packages": package_versions(),
         "git_commit": git_commit(),
         "data_sha256": data_hash,
-        "command": sys.argv,
+        "command": redact(list(sys.argv)),
     }

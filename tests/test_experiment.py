@@ -8,7 +8,6 @@ per override list (``run``), so the matrix runs each experiment once and the lat
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 import pandas as pd

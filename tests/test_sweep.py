@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
 import math
 import os
 import signal
@@ -770,9 +771,12 @@ def test_grid_sampler_with_parallel_batches(tmp_path: Path) -> None:
     assert sorted(trials["params.model.C"]) == pytest.approx([0.001, math.sqrt(0.1), 100.0], rel=1e-9)
     study = load_study(sweep_dir, "none")
     assert len(study.trials) == 3  # no surplus or duplicate trial
-    # trials 0 and 1 ran side by side in two processes, trial 2 after both: a job starts when
-    # Hydra writes its .hydra/ files and ends with metrics.json
-    started = {n: min(f.stat().st_mtime for f in (sweep_dir / f"trials/none/{n}/.hydra").iterdir()) for n in range(3)}
+    # trials 0 and 1 ran side by side in two processes, trial 2 after both: a run records when
+    # it started (provenance.json) and ends with metrics.json
+    started = {
+        n: datetime.fromisoformat(json.loads((sweep_dir / f"trials/none/{n}/provenance.json").read_text())["run"]["started_at"]).timestamp()
+        for n in range(3)
+    }
     ended = {n: (sweep_dir / f"trials/none/{n}/metrics.json").stat().st_mtime for n in range(3)}
     assert started[1] < ended[0] and started[0] < ended[1], (started, ended)
     assert started[2] >= max(ended[0], ended[1]), (started, ended)

@@ -40,16 +40,53 @@ def make_sampler(
 
     constraints: Callable | None = constraint_values if constrained else None
     if name == "tpe":
-        return optuna.samplers.TPESampler(
+        sampler = optuna.samplers.TPESampler(
             seed=seed, multivariate=True, constraints_func=constraints, n_startup_trials=n_startup_trials
         )
-    if name == "nsga2":
-        return optuna.samplers.NSGAIISampler(seed=seed, constraints_func=constraints, population_size=max(4, n_startup_trials))
-    if name == "random":
-        return optuna.samplers.RandomSampler(seed=seed)
-    if name == "grid":
-        return _AskTellGridSampler(dict(grid or {}), seed=seed)
-    raise ConfigError(f"unknown sampler '{name}' (available: {', '.join(SAMPLERS)})", key="search.sampler")
+    elif name == "nsga2":
+        sampler = optuna.samplers.NSGAIISampler(
+            seed=seed, constraints_func=constraints, population_size=max(4, n_startup_trials)
+        )
+    elif name == "random":
+        sampler = optuna.samplers.RandomSampler(seed=seed)
+    elif name == "grid":
+        sampler = _AskTellGridSampler(dict(grid or {}), seed=seed)
+    else:
+        raise ConfigError(f"unknown sampler '{name}' (available: {', '.join(SAMPLERS)})", key="search.sampler")
+    return seed_per_trial(sampler, seed)
+
+
+def _random_states(obj: Any, depth: int = 0) -> list[Any]:
+    from optuna.samplers import BaseSampler
+    from optuna.samplers._lazy_random_state import LazyRandomState
+
+    found = []
+    for value in vars(obj).values():
+        if isinstance(value, LazyRandomState):
+            found.append(value)
+        elif isinstance(value, BaseSampler) and depth < 2:
+            found.extend(_random_states(value, depth + 1))
+    return found
+
+
+def seed_per_trial(sampler: Any, seed: int) -> Any:
+    """Reseed the sampler's random states before each trial from (seed, trial number).
+
+    A sampler seeded once per process repeats itself: a resumed sweep would ask
+    the first run's parameters again, and workers sharing a study would all ask
+    the same ones. Trial numbers are unique within a study, so this keeps a
+    sweep reproducible and makes every trial's random draws its own.
+    """
+    cls = type(sampler)
+
+    def before_trial(self: Any, study: Any, trial: Any) -> None:
+        trial_seed = (seed * 1_000_003 + trial.number) % 2**32
+        for state in _random_states(self):
+            state.rng.seed(trial_seed)
+        cls.before_trial(self, study, trial)
+
+    sampler.__class__ = type(f"PerTrialSeeded{cls.__name__}", (cls,), {"before_trial": before_trial})
+    return sampler
 
 
 def _grid_sampler_class() -> type:
@@ -80,6 +117,8 @@ def make_storage(url: str, *, heartbeat_interval: int | None = 10, grace_period:
     import optuna
     import sqlalchemy
 
+    from fairexp.provenance import redact
+
     engine_kwargs: dict[str, Any] = {}
     if url.startswith("postgresql"):
         engine_kwargs = {"connect_args": {"connect_timeout": 10}, "pool_pre_ping": True}
@@ -101,15 +140,50 @@ def make_storage(url: str, *, heartbeat_interval: int | None = 10, grace_period:
                 time.sleep(0.5 * (attempt + 1))
                 continue
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise ConfigError(f"cannot open storage '{_redact(url)}': {first}", key="search.storage") from None
+            raise ConfigError(f"cannot open storage '{redact(url)}': {first}", key="search.storage") from None
     raise AssertionError("unreachable")
 
 
-def _redact(url: str) -> str:
-    """Hide a password in a database URL before printing it."""
-    import re
+def fail_stale_and_orphaned_trials(study: Any, storage: Any, heartbeat_interval: int | None) -> None:
+    """Fail the RUNNING trials whose worker is gone, so their budget slots are run again.
 
-    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+    Optuna fails trials whose heartbeat went stale; a worker killed between asking
+    for a trial and its first heartbeat leaves a RUNNING trial with no heartbeat at
+    all, which Optuna never fails. Such a trial older than the grace period is failed too.
+    """
+    import datetime
+
+    import optuna
+    from optuna.trial import TrialState
+
+    if not heartbeat_interval:
+        return
+    optuna.storages.fail_stale_trials(study)
+    grace = 2 * heartbeat_interval
+    now = datetime.datetime.now()
+    old = [
+        t
+        for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+        if t.datetime_start is not None and (now - t.datetime_start).total_seconds() > grace
+    ]
+    if not old:
+        return
+    from optuna.storages._rdb import models
+    from optuna.storages._rdb.storage import _create_scoped_session
+
+    with _create_scoped_session(storage.scoped_session) as session:
+        beating = {
+            row.trial_id
+            for row in session.query(models.TrialHeartbeatModel.trial_id).filter(
+                models.TrialHeartbeatModel.trial_id.in_([t._trial_id for t in old])
+            )
+        }
+    for t in old:
+        if t._trial_id not in beating:
+            try:
+                storage.set_trial_state_values(t._trial_id, state=TrialState.FAIL)
+            except Exception:  # finished or failed by another worker meanwhile
+                pass
 
 
 def open_study(storage: Any, name: str, directions: Sequence[str], sampler: Any, metric_names: Sequence[str]) -> Any:

@@ -115,7 +115,9 @@ class FairexpSweeperImpl(Sweeper):
         )
         sweep_dir = Path(str(cfg.hydra.sweep.dir)).resolve()
         sweep_dir.mkdir(parents=True, exist_ok=True)
-        OmegaConf.save(cfg, sweep_dir / "multirun.yaml")
+        from fairexp.provenance import redact
+
+        OmegaConf.save(OmegaConf.create(redact(OmegaConf.to_container(cfg, resolve=False))), sweep_dir / "multirun.yaml")
         storage = make_storage(
             settings.storage or default_storage(sweep_dir), heartbeat_interval=settings.heartbeat_interval
         )
@@ -132,20 +134,21 @@ class FairexpSweeperImpl(Sweeper):
             {"study_name": settings.study_name, "storage": _redacted(settings.storage or default_storage(sweep_dir))}
         )
         write_outputs(sweep_dir, frame, summary, settings)
-        log_sweep(tracker, sweep_dir, frame, summary, settings, OmegaConf.to_container(cfg, resolve=False))
+        log_sweep(tracker, sweep_dir, frame, summary, settings, redact(OmegaConf.to_container(cfg, resolve=False)))
         print(_summary_lines(frame, summary, settings))
         print(f"sweep directory: {sweep_dir}")
         return summary
 
-    @staticmethod
-    def _reject_sweep_lists(arguments: Sequence[str]) -> None:
-        for arg in arguments:
-            key, _, value = arg.partition("=")
-            if "," in value and not value.strip().startswith("["):
+    def _reject_sweep_lists(self, arguments: Sequence[str]) -> None:
+        from hydra.core.override_parser.overrides_parser import OverridesParser
+
+        parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
+        for override in parser.parse_overrides(list(arguments)):
+            if override.is_sweep_override():
                 raise ConfigError(
                     "a search recipe runs one comparison per command; run one command per value "
                     "(or list strategies in search.strategies)",
-                    key=key.lstrip("+~"),
+                    key=override.get_key_element().lstrip("+~"),
                 )
 
     def _strategy_space(self, strategy: str, arguments: Sequence[str], settings: Any) -> tuple[dict, Any]:
@@ -153,8 +156,18 @@ class FairexpSweeperImpl(Sweeper):
 
         from fairexp.sweep._space import parse_space
 
-        overrides = [*arguments, f"mitigation={strategy}", *settings.strategy_overrides.get(strategy, ())]
-        composed = self.hydra_context.config_loader.load_sweep_config(self.config, overrides)
+        from hydra.errors import HydraException
+        from omegaconf.errors import OmegaConfBaseException
+
+        extra = settings.strategy_overrides.get(strategy, ())
+        try:
+            composed = self.hydra_context.config_loader.load_sweep_config(
+                self.config, [*arguments, f"mitigation={strategy}", *extra]
+            )
+        except (HydraException, OmegaConfBaseException) as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            key = f"search.strategy_overrides.{strategy}" if extra else "mitigation"
+            raise ConfigError(f"cannot compose {strategy}'s config: {first}", key=key) from None
         mitigation = OmegaConf.to_container(composed.mitigation, resolve=True)
         space = parse_space(mitigation.get("search_space"), "mitigation")
         if settings.search_model:
@@ -165,11 +178,10 @@ class FairexpSweeperImpl(Sweeper):
     def _run_strategy(self, strategy: str, arguments: Sequence[str], settings: Any, storage: Any) -> Any:
         import math
 
-        import optuna
         from tqdm.auto import tqdm
 
         from fairexp.sweep._space import grid_values
-        from fairexp.sweep._study import make_sampler, open_study
+        from fairexp.sweep._study import fail_stale_and_orphaned_trials, make_sampler, open_study
 
         space, _ = self._strategy_space(strategy, arguments, settings)
         grid = grid_values(space, settings.grid_points) if settings.sampler == "grid" else None
@@ -194,7 +206,7 @@ class FairexpSweeperImpl(Sweeper):
         bar = tqdm(total=target, desc=f"{strategy:<24}", unit="trial", leave=True)
         try:
             while True:
-                optuna.storages.fail_stale_trials(study)
+                fail_stale_and_orphaned_trials(study, storage, settings.heartbeat_interval)
                 trials = study.get_trials(deepcopy=False)
                 spent = sum(_counts_toward_budget(t) for t in trials)
                 finished = sum(_counts_toward_budget(t) and t.state.name not in ("RUNNING", "WAITING") for t in trials)
@@ -208,6 +220,8 @@ class FairexpSweeperImpl(Sweeper):
                 batch = []
                 for _ in range(min(settings.n_jobs, target - spent)):
                     trial = study.ask(space)
+                    if settings.heartbeat_interval:
+                        storage.record_heartbeat(trial._trial_id)  # alive from the first moment
                     if self._is_surplus(study, trial, target):
                         break
                     batch.append(trial)
@@ -301,9 +315,9 @@ def _best_so_far(trials: Sequence[Any], settings: Any) -> str:
 
 
 def _redacted(url: str) -> str:
-    from fairexp.sweep._study import _redact
+    from fairexp.provenance import redact
 
-    return _redact(url)
+    return redact(url)
 
 
 def _summary_lines(frame: Any, summary: dict[str, Any], settings: Any) -> str:
