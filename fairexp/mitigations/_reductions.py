@@ -25,27 +25,37 @@ def make_moment(constraints: str, difference_bound: float | None = None) -> Any:
     return cls() if difference_bound is None else cls(difference_bound=difference_bound)
 
 
-def _refuse_weights(sample_weight: Any, strategy: str) -> None:
-    if sample_weight is not None:
-        from fairexp.errors import ConfigError
+class _Reduction(Mitigation):
+    """Shared fit of fairlearn's reductions; subclasses build the fairlearn model."""
 
-        raise ConfigError(
-            f"{strategy} cannot train on sample weights from a pre-processing step "
-            "(fairlearn reductions re-weight internally); chain it without reweighing",
-            key="mitigation.steps",
-        )
+    stage = "in"
+    accepts_sample_weight = False
+
+    def _make_model(self) -> Any:
+        raise NotImplementedError
+
+    def fit(self, X: Any, y: Any, *, sensitive_features: Any, sample_weight: Any = None):
+        if sample_weight is not None:
+            from fairexp.errors import ConfigError
+
+            raise ConfigError(
+                f"{self.name} cannot train on sample weights from a pre-processing step "
+                "(fairlearn reductions re-weight internally); chain it without reweighing",
+                key="mitigation.steps",
+            )
+        self.model_ = self._make_model()
+        self.model_.fit(X, np.asarray(y), sensitive_features=as_group_series(sensitive_features))
+        self.classes_ = np.array([0, 1])
+        return self
 
 
 @register("exponentiated_gradient")
-class ExponentiatedGradient(Mitigation):
+class ExponentiatedGradient(_Reduction):
     """Agarwal et al. (2018): a randomized classifier that satisfies the constraint up to ``eps``.
 
     Predictions are drawn from the learned mixture with ``random_state``, so a
     run is reproducible; ``predict_proba`` is the mixture's P(y=1).
     """
-
-    stage = "in"
-    accepts_sample_weight = False
 
     def __init__(
         self,
@@ -67,11 +77,10 @@ class ExponentiatedGradient(Mitigation):
         self.difference_bound = difference_bound
         self.random_state = random_state
 
-    def fit(self, X: Any, y: Any, *, sensitive_features: Any, sample_weight: Any = None):
+    def _make_model(self) -> Any:
         from fairlearn.reductions import ExponentiatedGradient as _EG
 
-        _refuse_weights(sample_weight, "exponentiated_gradient")
-        self.model_ = _EG(
+        return _EG(
             clone(self.estimator),
             constraints=make_moment(self.constraints, self.difference_bound),
             eps=self.eps,
@@ -79,9 +88,6 @@ class ExponentiatedGradient(Mitigation):
             nu=self.nu,
             eta0=self.eta0,
         )
-        self.model_.fit(X, np.asarray(y), sensitive_features=as_group_series(sensitive_features))
-        self.classes_ = np.array([0, 1])
-        return self
 
     def predict_proba(self, X: Any, *, sensitive_features: Any = None) -> np.ndarray:
         return np.asarray(self.model_._pmf_predict(X))
@@ -91,11 +97,8 @@ class ExponentiatedGradient(Mitigation):
 
 
 @register("grid_search")
-class GridSearch(Mitigation):
+class GridSearch(_Reduction):
     """Agarwal et al. (2018) grid search: the best deterministic model over a Lagrange-multiplier grid."""
-
-    stage = "in"
-    accepts_sample_weight = False
 
     def __init__(
         self,
@@ -115,11 +118,10 @@ class GridSearch(Mitigation):
         self.selection_rule = selection_rule
         self.difference_bound = difference_bound
 
-    def fit(self, X: Any, y: Any, *, sensitive_features: Any, sample_weight: Any = None):
+    def _make_model(self) -> Any:
         from fairlearn.reductions import GridSearch as _GS
 
-        _refuse_weights(sample_weight, "grid_search")
-        self.model_ = _GS(
+        return _GS(
             clone(self.estimator),
             constraints=make_moment(self.constraints, self.difference_bound),
             selection_rule=self.selection_rule,
@@ -127,9 +129,6 @@ class GridSearch(Mitigation):
             grid_size=self.grid_size,
             grid_limit=self.grid_limit,
         )
-        self.model_.fit(X, np.asarray(y), sensitive_features=as_group_series(sensitive_features))
-        self.classes_ = np.array([0, 1])
-        return self
 
     def predict_proba(self, X: Any, *, sensitive_features: Any = None) -> np.ndarray:
         return np.asarray(self.model_.predict_proba(X))

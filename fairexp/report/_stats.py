@@ -21,28 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fairexp.metrics import FOUR_FIFTHS
+from fairexp.metrics import FAIRNESS_METRICS, FOUR_FIFTHS, PERFORMANCE_METRICS
 
 #: Metrics the bootstrap gives intervals for (``roc_auc`` only where scores exist).
-BOOTSTRAP_METRICS = (
-    "accuracy",
-    "balanced_accuracy",
-    "roc_auc",
-    "f1",
-    "precision",
-    "recall",
-    "selection_rate",
-    "demographic_parity_difference",
-    "demographic_parity_ratio",
-    "equalized_odds_difference",
-    "equalized_odds_ratio",
-    "true_positive_rate_difference",
-    "false_positive_rate_difference",
-    "equal_opportunity_difference",
-    "zero_one_loss_difference",
-    "disparate_impact_ratio",
-    "four_fifths_rule_passed",
-)
+BOOTSTRAP_METRICS = PERFORMANCE_METRICS + FAIRNESS_METRICS
 
 
 def _div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
