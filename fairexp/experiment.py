@@ -108,6 +108,61 @@ def fit_strategy(
     return strategy
 
 
+def _scored_model_class() -> type:
+    from sklearn.base import BaseEstimator, ClassifierMixin
+    from sklearn.utils.metaestimators import available_if
+
+    class ScoredModel(ClassifierMixin, BaseEstimator):
+        """A fitted base model whose outputs on the cached split matrices are computed once.
+
+        Post-processing trials read the same base scores on train, validation and test
+        again and again; scoring (for boosted trees, a pass over every tree) is the
+        bulk of a trial once the model is reused. Only read-only arrays (the prepared
+        splits) are memoized, and each entry keeps a weak reference to its array so a
+        recycled ``id`` can never return another array's scores.
+        """
+
+        def __init__(self, model: Any = None) -> None:
+            self.model = model
+
+        def __sklearn_is_fitted__(self) -> bool:
+            return True
+
+        @property
+        def classes_(self) -> np.ndarray:
+            return self.model.classes_
+
+        def fit(self, *args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("a shared base model is never refit; build a new one instead")
+
+        def _call(self, method: str, X: Any) -> np.ndarray:
+            if not isinstance(X, np.ndarray) or X.flags.writeable:
+                return getattr(self.model, method)(X)
+            import weakref
+
+            memo = self.__dict__.setdefault("_memo", {})
+            key = (method, id(X))
+            hit = memo.get(key)
+            if hit is not None and hit[0]() is X:
+                return hit[1]
+            out = getattr(self.model, method)(X)
+            out.setflags(write=False)
+            memo[key] = (weakref.ref(X), out)
+            return out
+
+        def predict(self, X: Any) -> np.ndarray:
+            return self._call("predict", X)
+
+        def predict_proba(self, X: Any) -> np.ndarray:
+            return self._call("predict_proba", X)
+
+        @available_if(lambda self: hasattr(self.model, "decision_function"))
+        def decision_function(self, X: Any) -> np.ndarray:
+            return self._call("decision_function", X)
+
+    return ScoredModel
+
+
 def fitted_base_model(data: PreparedData, model_cfg: Mapping[str, Any], *, seed: int) -> Any:
     """The base model fit on train, cached per (data, model config, seed) within a process.
 
@@ -120,7 +175,7 @@ def fitted_base_model(data: PreparedData, model_cfg: Mapping[str, Any], *, seed:
         _BASE_MODEL_CACHE.move_to_end(key)
         return _BASE_MODEL_CACHE[key]
     train = data.splits["train"]
-    model = make_estimator(model_cfg, seed=seed).fit(data.features["train"], train.y)
+    model = _scored_model_class()(make_estimator(model_cfg, seed=seed).fit(data.features["train"], train.y))
     _BASE_MODEL_CACHE[key] = model
     while len(_BASE_MODEL_CACHE) > _BASE_MODEL_CACHE_SIZE:
         _BASE_MODEL_CACHE.popitem(last=False)
