@@ -112,8 +112,12 @@ def run_job(cfg: Any) -> dict[str, dict[str, float]]:
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     container = OmegaConf.to_container(cfg, resolve=True)
+    job_type = str(container["mitigation"].get("name"))
+    group = (container.get("logger") or {}).get("group")
+    tracker = None
     try:
         tracker = make_tracker(container.get("logger"))
+        tracker.start(dir=run_dir, name=run_dir.name, config=redact(container), job_type=job_type, group=group)
         result = run_experiment(container)
         write_run(
             run_dir,
@@ -121,8 +125,10 @@ def run_job(cfg: Any) -> dict[str, dict[str, float]]:
             OmegaConf.to_yaml(OmegaConf.create(redact(container))),
             save_predictions=bool(container.get("output", {}).get("save_predictions", True)),
         )
-    except FairexpError as exc:
-        if _is_multirun():
+    except BaseException as exc:
+        if tracker is not None:
+            tracker.abort()
+        if not isinstance(exc, FairexpError) or _is_multirun():
             raise
         shutil.rmtree(run_dir, ignore_errors=True)
         fail(str(exc))
@@ -132,8 +138,8 @@ def run_job(cfg: Any) -> dict[str, dict[str, float]]:
         config=redact(container),
         metrics=result.metrics,
         groups=result.groups,
-        job_type=str(container["mitigation"].get("name")),
-        group=container.get("logger", {}).get("group"),
+        job_type=job_type,
+        group=group,
     )
     if container.get("output", {}).get("print_table", True) and not _is_multirun():
         print(summary_table(result.metrics))

@@ -36,6 +36,12 @@ class NullTracker:
 
     enabled = False
 
+    def start(self, **kwargs: Any) -> None:
+        return None
+
+    def abort(self) -> None:
+        return None
+
     def log_run(self, **kwargs: Any) -> None:
         return None
 
@@ -67,6 +73,7 @@ class WandbTracker:
         self.group = group
         self.tags = list(tags or [])
         self.init_timeout = init_timeout
+        self._starting: Any = None  # (thread, result holder) of a run begun by start()
 
     def _init(self, *, dir: Path, name: str | None, job_type: str | None, config: Mapping[str, Any], group: str | None):
         import wandb
@@ -86,6 +93,48 @@ class WandbTracker:
             settings=settings,
             reinit="create_new",
         )
+
+    def start(self, *, dir: str | Path, name: str | None, config: Mapping[str, Any], job_type: str | None = None, group: str | None = None) -> None:
+        """Begin the W&B run in a background thread, so that importing wandb and starting
+        its service (about a second) overlaps the experiment instead of adding to it."""
+        import threading
+
+        if _FAILED is not None:
+            return
+        holder: dict[str, Any] = {}
+
+        def begin() -> None:
+            try:
+                Path(dir).mkdir(parents=True, exist_ok=True)
+                holder["run"] = self._init(dir=Path(dir), name=name, job_type=job_type, config=config, group=group)
+            except Exception as exc:  # reported when the run is used
+                holder["error"] = exc
+
+        thread = threading.Thread(target=begin, name="wandb-start", daemon=True)
+        thread.start()
+        self._starting = (thread, holder)
+
+    def _started_run(self) -> Any:
+        """The run begun by :meth:`start`, or None if none was begun."""
+        if self._starting is None:
+            return None
+        thread, holder = self._starting
+        self._starting = None
+        thread.join(self.init_timeout + 30)
+        if thread.is_alive():
+            raise TimeoutError(f"W&B did not start within {self.init_timeout + 30:.0f} s")
+        if "error" in holder:
+            raise holder["error"]
+        return holder["run"]
+
+    def abort(self) -> None:
+        """Close a run begun by :meth:`start` when the experiment failed."""
+        try:
+            run = self._started_run()
+            if run is not None:
+                run.finish(exit_code=1)
+        except Exception:
+            pass
 
     def log_run(
         self,
@@ -107,8 +156,10 @@ class WandbTracker:
         try:
             import wandb
 
-            Path(dir).mkdir(parents=True, exist_ok=True)
-            run = self._init(dir=Path(dir), name=name, job_type=job_type, config=config, group=group)
+            run = self._started_run()
+            if run is None:
+                Path(dir).mkdir(parents=True, exist_ok=True)
+                run = self._init(dir=Path(dir), name=name, job_type=job_type, config=config, group=group)
             try:
                 run.summary.update({k: v for k, v in flatten(metrics).items() if v == v})
                 if groups is not None:
