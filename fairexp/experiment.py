@@ -129,6 +129,11 @@ def _scored_model_class() -> type:
             return True
 
         @property
+        def shared_memo(self) -> dict:
+            """Results derived from this model's scores that post-processing may reuse."""
+            return self.__dict__.setdefault("_shared", {})
+
+        @property
         def classes_(self) -> np.ndarray:
             return self.model.classes_
 

@@ -61,3 +61,31 @@ def test_a_shared_base_model_refuses_to_be_refit(scored):
     with pytest.raises(RuntimeError, match="never refit"):
         model.fit(X, np.zeros(len(X)))
     assert not hasattr(model, "decision_function") or callable(model.decision_function)
+
+
+def test_threshold_trials_on_a_shared_base_reuse_curves_and_match_a_fresh_fit():
+    import pandas as pd
+    import fairlearn.postprocessing._threshold_optimizer as fl_to
+
+    from fairexp.mitigations import ThresholdOptimizer
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(600, 3))
+    a = pd.DataFrame({"g": rng.choice(["p", "q"], 600)})
+    y = ((X[:, 0] + (a["g"] == "p") * 0.8 + rng.normal(size=600)) > 0.5).astype(int)
+    X.setflags(write=False)
+    shared = _scored_model_class()(LogisticRegression().fit(X, y))
+    original = fl_to._tradeoff_curve
+    calls = []
+    fl_to._tradeoff_curve = lambda *args, **kw: calls.append(1) or original(*args, **kw)
+    try:
+        for tol in (0.01, 0.05, 0.2):
+            mine = ThresholdOptimizer(shared, prefit=True, tol=tol, random_state=0).fit(X, y, sensitive_features=a)
+            fresh = ThresholdOptimizer(LogisticRegression(), tol=tol, random_state=0).fit(X, y, sensitive_features=a)
+            np.testing.assert_array_equal(mine.predict(X, sensitive_features=a), fresh.predict(X, sensitive_features=a))
+        wrapped = fl_to._tradeoff_curve
+    finally:
+        fl_to._tradeoff_curve = original
+    assert wrapped is not original  # our counting wrapper is back in place: the memo restored what it found
+    # 2 groups: the shared model computes its 2 curves once; each fresh fit computes 2 of its own
+    assert len(calls) == 2 + 3 * 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -15,6 +17,44 @@ _TO_CONSTRAINTS = (
     "true_positive_rate_parity",
     "false_positive_rate_parity",
 )
+
+
+@contextlib.contextmanager
+def _shared_tradeoff_curves(base: Any, X: Any) -> Iterator[None]:
+    """Reuse each group's ROC-style trade-off curve across fits on one shared base model.
+
+    fairlearn computes, per group, the curve of (constraint metric, objective) over
+    every threshold of the base scores: a Python loop over the distinct scores, most
+    of a post-processing fit. It depends only on the scores, labels and groups, not on
+    ``tol`` or the choice among points, so for a shared base model on the same
+    read-only training matrix (the sweep's cached split) it is computed once.
+    """
+    memo = getattr(base, "shared_memo", None)
+    if memo is None or not isinstance(X, np.ndarray) or X.flags.writeable:
+        yield
+        return
+    import weakref
+
+    import fairlearn.postprocessing._threshold_optimizer as fl_to
+
+    original = fl_to._tradeoff_curve
+    ref = weakref.ref(X)
+
+    def cached(data: Any, sensitive_feature_value: Any, **kwargs: Any):
+        options = tuple(sorted((k, getattr(v, "__name__", v)) for k, v in kwargs.items()))
+        key = ("tradeoff_curve", id(X), str(sensitive_feature_value), options)
+        hit = memo.get(key)
+        if hit is not None and hit[0]() is X:
+            return hit[1].copy()
+        curve = original(data, sensitive_feature_value, **kwargs)
+        memo[key] = (ref, curve.copy())
+        return curve
+
+    fl_to._tradeoff_curve = cached
+    try:
+        yield
+    finally:
+        fl_to._tradeoff_curve = original
 
 
 @register("threshold_optimizer")
@@ -73,7 +113,8 @@ class ThresholdOptimizer(Mitigation):
             predict_method=self.predict_method,
             tol=self.tol,
         )
-        self.model_.fit(X, np.asarray(y), sensitive_features=as_group_series(sensitive_features))
+        with _shared_tradeoff_curves(base, X):
+            self.model_.fit(X, np.asarray(y), sensitive_features=as_group_series(sensitive_features))
         self.classes_ = np.array([0, 1])
         return self
 
