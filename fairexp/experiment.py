@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -231,8 +231,13 @@ def _blas_threads(n: int | None) -> Any:
     return threadpool_limits(limits=int(n), user_api="blas")
 
 
-def run_experiment(cfg: Mapping[str, Any]) -> ExperimentResult:
-    """Run one dataset x model x mitigation experiment from a resolved config mapping."""
+def run_experiment(cfg: Mapping[str, Any], *, on_data_ready: Callable[[], None] | None = None) -> ExperimentResult:
+    """Run one dataset x model x mitigation experiment from a resolved config mapping.
+
+    ``on_data_ready`` is called once the data is prepared, before fitting: the CLI
+    starts W&B there, so its start-up overlaps the fit rather than competing with
+    data loading for the interpreter.
+    """
     seed = cfg.get("seed", 0)
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         from fairexp.errors import ConfigError
@@ -243,6 +248,8 @@ def run_experiment(cfg: Mapping[str, Any]) -> ExperimentResult:
     started_at = datetime.datetime.now(datetime.timezone.utc).isoformat()
     t0 = time.perf_counter()
     data = prepare_data(cfg["dataset"], seed=seed)
+    if on_data_ready is not None:
+        on_data_ready()
     t1 = time.perf_counter()
     with _blas_threads(cfg.get("blas_threads")):
         strategy = fit_strategy(data, cfg["model"], cfg["mitigation"], seed=seed)
