@@ -17,7 +17,7 @@ import math
 import sys
 from typing import Any
 
-from bench._common import CaseResult, Check, Context, bench_env, fairexp_cmd, median, read_json, require_ok, rnd, run_child, run_timed
+from bench._common import CaseResult, Check, Context, bench_env, median, read_json, require_ok, rnd, run_child, run_timed
 
 BASE = ["dataset=adult", "model=hist_gradient_boosting", "mitigation=threshold_optimizer", "logger=none"]
 SETTINGS = [

@@ -30,17 +30,14 @@ from fairexp.errors import ConfigError, FairexpError
 
 log = logging.getLogger(__name__)
 
-#: trial states that use up a strategy's budget (a trial failed by its own error counts; a dead worker's does not)
-_SPENT = ("COMPLETE",)
-
-
 def _counts_toward_budget(t: Any) -> bool:
+    """Complete, in flight, or failed by its own error; not a dead worker's trial nor a surplus one."""
     from fairexp.sweep._results import SURPLUS_ATTR
     from fairexp.sweep._study import ERROR_ATTR
 
     if t.user_attrs.get(SURPLUS_ATTR):
         return False
-    if t.state.name in _SPENT or t.state.name in ("RUNNING", "WAITING"):
+    if t.state.name in ("COMPLETE", "RUNNING", "WAITING"):
         return True
     return t.state.name == "FAIL" and bool(t.user_attrs.get(ERROR_ATTR))
 
@@ -212,10 +209,11 @@ class FairexpSweeperImpl(Sweeper):
                 finished = sum(_counts_toward_budget(t) and t.state.name not in ("RUNNING", "WAITING") for t in trials)
                 bar.n = min(finished, target)
                 bar.set_postfix_str(_best_so_far(trials, settings), refresh=True)
-                if spent >= target or (deadline and time.monotonic() > deadline):
-                    if finished >= spent or (deadline and time.monotonic() > deadline):
-                        break
-                    time.sleep(min(5.0, float(settings.heartbeat_interval or 5)))  # other workers' trials
+                timed_out = deadline is not None and time.monotonic() > deadline
+                if timed_out or (spent >= target and finished >= spent):
+                    break
+                if spent >= target:  # only other workers' trials are left: wait for them
+                    time.sleep(min(5.0, float(settings.heartbeat_interval or 5)))
                     continue
                 batch = []
                 for _ in range(min(settings.n_jobs, target - spent)):
