@@ -55,6 +55,17 @@ _BASE_MODEL_CACHE: OrderedDict[str, Any] = OrderedDict()
 _BASE_MODEL_CACHE_SIZE = 4
 
 
+def _cached(cache: OrderedDict[str, Any], size: int, key: str, make: Callable[[], Any]) -> Any:
+    """``cache[key]``, made on a miss; the least recently used entries beyond ``size`` are dropped."""
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    value = cache[key] = make()
+    while len(cache) > size:
+        cache.popitem(last=False)
+    return value
+
+
 def _cache_key(dataset_cfg: Mapping[str, Any], seed: int) -> str:
     return json.dumps({"dataset": dataset_cfg, "seed": seed}, sort_keys=True, default=str)
 
@@ -67,10 +78,10 @@ def prepare_data(dataset_cfg: Mapping[str, Any], *, seed: int) -> PreparedData:
     cost small next to the model fits. Cached arrays are read-only.
     """
     key = _cache_key(dataset_cfg, seed)
-    if key in _DATA_CACHE:
-        _DATA_CACHE.move_to_end(key)
-        return _DATA_CACHE[key]
+    return _cached(_DATA_CACHE, _DATA_CACHE_SIZE, key, lambda: _prepare(dataset_cfg, seed, key))
 
+
+def _prepare(dataset_cfg: Mapping[str, Any], seed: int, key: str) -> PreparedData:
     from fairexp.datasets import load_dataset, split_dataset
     from fairexp.models import make_preprocessor
 
@@ -83,11 +94,7 @@ def prepare_data(dataset_cfg: Mapping[str, Any], *, seed: int) -> PreparedData:
         features[name] = np.asarray(pre.transform(splits[name].X), dtype=np.float64)
     for arr in features.values():
         arr.setflags(write=False)
-    prepared = PreparedData(dataset, splits, pre, features, time.perf_counter() - t0, key)
-    _DATA_CACHE[key] = prepared
-    while len(_DATA_CACHE) > _DATA_CACHE_SIZE:
-        _DATA_CACHE.popitem(last=False)
-    return prepared
+    return PreparedData(dataset, splits, pre, features, time.perf_counter() - t0, key)
 
 
 def fit_strategy(
@@ -176,15 +183,12 @@ def fitted_base_model(data: PreparedData, model_cfg: Mapping[str, Any], *, seed:
     from fairexp.models import make_estimator
 
     key = json.dumps({"data": data.key, "model": model_cfg, "seed": seed}, sort_keys=True, default=str)
-    if key in _BASE_MODEL_CACHE:
-        _BASE_MODEL_CACHE.move_to_end(key)
-        return _BASE_MODEL_CACHE[key]
     train = data.splits["train"]
-    model = _scored_model_class()(make_estimator(model_cfg, seed=seed).fit(data.features["train"], train.y))
-    _BASE_MODEL_CACHE[key] = model
-    while len(_BASE_MODEL_CACHE) > _BASE_MODEL_CACHE_SIZE:
-        _BASE_MODEL_CACHE.popitem(last=False)
-    return model
+
+    def fit() -> Any:
+        return _scored_model_class()(make_estimator(model_cfg, seed=seed).fit(data.features["train"], train.y))
+
+    return _cached(_BASE_MODEL_CACHE, _BASE_MODEL_CACHE_SIZE, key, fit)
 
 
 def evaluate_strategy(data: PreparedData, strategy: Any) -> tuple[dict, pd.DataFrame, pd.DataFrame, float]:

@@ -14,6 +14,7 @@ from fairexp.metrics._evaluate import (
     evaluate,
     group_labels,
     group_table,
+    safe_divide,
 )
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "evaluate",
     "group_labels",
     "group_table",
+    "safe_divide",
 ]

@@ -76,7 +76,8 @@ def group_labels(sensitive: pd.DataFrame | pd.Series) -> pd.Series:
     return label.rename(GROUP_SEPARATOR.join(map(str, sensitive.columns)))
 
 
-def _ratio(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
+def safe_divide(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
+    """``num / den`` elementwise, NaN where ``den`` is 0: an undefined rate stays undefined."""
     num = np.asarray(num, dtype=float)
     den = np.asarray(den, dtype=float)
     out = np.full(np.broadcast(num, den).shape, np.nan)
@@ -117,13 +118,13 @@ def group_table(
     table = pd.DataFrame(index=c.index)
     table["count"] = n
     table["share"] = n / n.sum()
-    table["base_rate"] = _ratio(tp + fn, n)
-    table["selection_rate"] = _ratio(tp + fp, n)
-    table["accuracy"] = _ratio(tp + tn, n)
-    table["true_positive_rate"] = _ratio(tp, tp + fn)
-    table["false_positive_rate"] = _ratio(fp, fp + tn)
-    table["false_negative_rate"] = _ratio(fn, tp + fn)
-    table["precision"] = _ratio(tp, tp + fp)
+    table["base_rate"] = safe_divide(tp + fn, n)
+    table["selection_rate"] = safe_divide(tp + fp, n)
+    table["accuracy"] = safe_divide(tp + tn, n)
+    table["true_positive_rate"] = safe_divide(tp, tp + fn)
+    table["false_positive_rate"] = safe_divide(fp, fp + tn)
+    table["false_negative_rate"] = safe_divide(fn, tp + fn)
+    table["precision"] = safe_divide(tp, tp + fp)
     for k in ("tp", "fp", "fn", "tn"):
         table[k] = c[k].to_numpy()
     return table
@@ -135,7 +136,7 @@ def _spread(values: pd.Series) -> tuple[float, float]:
     if v.size == 0 or np.isnan(v).any():
         return float("nan"), float("nan")
     hi, lo = v.max(), v.min()
-    return float(hi - lo), float(_ratio(lo, hi))
+    return float(hi - lo), float(safe_divide(lo, hi))
 
 
 def _roc_auc(y_true: np.ndarray, y_score: np.ndarray | None) -> float:
@@ -162,19 +163,19 @@ def evaluate(
     groups = group_table(y_true, y_pred, sensitive)
     tp, fp, fn, tn = (int(groups[k].sum()) for k in ("tp", "fp", "fn", "tn"))
     n = tp + fp + fn + tn
-    tpr = float(_ratio(tp, tp + fn))
-    tnr = float(_ratio(tn, tn + fp))
-    precision = float(_ratio(tp, tp + fp))
+    tpr = float(safe_divide(tp, tp + fn))
+    tnr = float(safe_divide(tn, tn + fp))
+    precision = float(safe_divide(tp, tp + fp))
     out: dict[str, float] = {
         "n": float(n),
-        "accuracy": float(_ratio(tp + tn, n)),
+        "accuracy": float(safe_divide(tp + tn, n)),
         "balanced_accuracy": float(np.mean([tpr, tnr])),
         "roc_auc": _roc_auc(y_true, y_score),
         # sklearn's convention: F1 is 0 when there are no true or predicted positives.
-        "f1": float(_ratio(2 * tp, 2 * tp + fp + fn)) if (2 * tp + fp + fn) else 0.0,
+        "f1": float(safe_divide(2 * tp, 2 * tp + fp + fn)) if (2 * tp + fp + fn) else 0.0,
         "precision": precision,
         "recall": tpr,
-        "selection_rate": float(_ratio(tp + fp, n)),
+        "selection_rate": float(safe_divide(tp + fp, n)),
     }
     dp_diff, dp_ratio = _spread(groups["selection_rate"])
     tpr_diff, tpr_ratio = _spread(groups["true_positive_rate"])

@@ -55,7 +55,7 @@ def reweighing_weights(y: Any, groups: Any) -> np.ndarray:
 
 
 @register("reweighing")
-class Reweighing(Mitigation):
+class Reweighing(NoMitigation):
     """Train the base estimator on Kamiran & Calders weights (pre-processing).
 
     Weights are computed on the (intersectional) groups of the training data
@@ -63,9 +63,6 @@ class Reweighing(Mitigation):
     """
 
     stage = "pre"
-
-    def __init__(self, estimator: Any = None) -> None:
-        self.estimator = estimator
 
     def compute_weights(self, y: Any, sensitive_features: Any) -> np.ndarray:
         return reweighing_weights(y, as_group_series(sensitive_features))
@@ -75,12 +72,4 @@ class Reweighing(Mitigation):
         if sample_weight is not None:
             w = w * np.asarray(sample_weight, dtype=float)
         self.weights_ = w
-        self.estimator_ = clone(self.estimator).fit(X, y, sample_weight=w)
-        self.classes_ = self.estimator_.classes_
-        return self
-
-    def predict_proba(self, X: Any, *, sensitive_features: Any = None) -> np.ndarray:
-        return self.estimator_.predict_proba(X)
-
-    def predict(self, X: Any, *, sensitive_features: Any = None) -> np.ndarray:
-        return self.estimator_.predict(X)
+        return super().fit(X, y, sample_weight=w)

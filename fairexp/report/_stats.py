@@ -21,18 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fairexp.metrics import FAIRNESS_METRICS, FOUR_FIFTHS, PERFORMANCE_METRICS
+from fairexp.metrics import FAIRNESS_METRICS, FOUR_FIFTHS, PERFORMANCE_METRICS, safe_divide
 
 #: Metrics the bootstrap gives intervals for (``roc_auc`` only where scores exist).
 BOOTSTRAP_METRICS = PERFORMANCE_METRICS + FAIRNESS_METRICS
-
-
-def _div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    num = np.asarray(num, dtype=float)
-    den = np.asarray(den, dtype=float)
-    out = np.full(np.broadcast(num, den).shape, np.nan)
-    np.divide(num, den, out=out, where=den != 0)
-    return out
 
 
 def _spread(rates: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -43,7 +35,7 @@ def _spread(rates: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndar
         hi = np.nanmax(np.where(present, r, -np.inf), axis=1)
         lo = np.nanmin(np.where(present, r, np.inf), axis=1)
     diff = np.where(undefined, np.nan, hi - lo)
-    ratio = np.where(undefined, np.nan, _div(lo, hi))
+    ratio = np.where(undefined, np.nan, safe_divide(lo, hi))
     return diff, ratio
 
 
@@ -59,19 +51,19 @@ def metrics_from_counts(counts: np.ndarray) -> dict[str, np.ndarray]:
     present = n_g > 0
     TP, FP, FN, TN = tp.sum(1), fp.sum(1), fn.sum(1), tn.sum(1)
     N = TP + FP + FN + TN
-    tpr, tnr = _div(TP, TP + FN), _div(TN, TN + FP)
+    tpr, tnr = safe_divide(TP, TP + FN), safe_divide(TN, TN + FP)
     out = {
-        "accuracy": _div(TP + TN, N),
+        "accuracy": safe_divide(TP + TN, N),
         "balanced_accuracy": (tpr + tnr) / 2.0,
-        "f1": np.where(2 * TP + FP + FN > 0, _div(2 * TP, 2 * TP + FP + FN), 0.0),
-        "precision": _div(TP, TP + FP),
+        "f1": np.where(2 * TP + FP + FN > 0, safe_divide(2 * TP, 2 * TP + FP + FN), 0.0),
+        "precision": safe_divide(TP, TP + FP),
         "recall": tpr,
-        "selection_rate": _div(TP + FP, N),
+        "selection_rate": safe_divide(TP + FP, N),
     }
-    dp_d, dp_r = _spread(_div(tp + fp, n_g), present)
-    tpr_d, tpr_r = _spread(_div(tp, tp + fn), present)
-    fpr_d, fpr_r = _spread(_div(fp, fp + tn), present)
-    err_d, _ = _spread(1.0 - _div(tp + tn, n_g), present)
+    dp_d, dp_r = _spread(safe_divide(tp + fp, n_g), present)
+    tpr_d, tpr_r = _spread(safe_divide(tp, tp + fn), present)
+    fpr_d, fpr_r = _spread(safe_divide(fp, fp + tn), present)
+    err_d, _ = _spread(1.0 - safe_divide(tp + tn, n_g), present)
     out.update(
         {
             "demographic_parity_difference": dp_d,
@@ -93,7 +85,7 @@ def _weighted_auc(level_pos: np.ndarray, level_neg: np.ndarray) -> np.ndarray:
     """ROC AUC per resample from (B, L) positive/negative counts at ascending score levels."""
     below = np.cumsum(level_neg, axis=1) - level_neg  # negatives strictly below each level
     num = (level_pos * (below + 0.5 * level_neg)).sum(axis=1)
-    return _div(num, level_pos.sum(axis=1) * level_neg.sum(axis=1))
+    return safe_divide(num, level_pos.sum(axis=1) * level_neg.sum(axis=1))
 
 
 def group_codes(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, list[str]]:
